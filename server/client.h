@@ -1,0 +1,86 @@
+// Per-client state that does not depend on a socket: the in-process test harness creates
+// Clients directly, the network layer wraps one in each Connection.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "protocol/reply_builder.h"
+
+namespace baozi {
+
+class Command;
+
+enum ClientFlag : uint32_t {
+  kClientCloseAfterReply = 1 << 0,  // QUIT, protocol errors: flush the reply, then close
+  kClientCloseAsap = 1 << 1,        // CLIENT KILL, timeout: close without flushing
+  kClientMonitor = 1 << 2,
+  kClientUnixSocket = 1 << 3,
+  kClientNoEvict = 1 << 4,
+  kClientNoTouch = 1 << 5,
+  kClientReplyOff = 1 << 6,
+  kClientReplySkipNext = 1 << 7,  // set by CLIENT REPLY SKIP, becomes ReplySkip for one command
+  kClientReplySkip = 1 << 8,
+  kClientPaused = 1 << 9,      // waiting for CLIENT UNPAUSE before its next command
+  kClientLocal = 1 << 10,      // loopback or unix socket peer (enable-debug-command local)
+  kClientPendingWrite = 1 << 11,
+};
+
+class Client {
+ public:
+  Client(uint64_t id, int64_t now_ms) : id_(id), ctime_ms_(now_ms), last_interaction_ms_(now_ms) {
+    rb_.set_resp3(false);
+  }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  uint64_t id() const { return id_; }
+  protocol::ReplyBuilder& rb() { return rb_; }
+  std::string& out() { return out_; }
+
+  int db() const { return db_; }
+  void set_db(int db) { db_ = db; }
+  int resp() const { return rb_.resp3() ? 3 : 2; }
+  void set_resp(int v) { rb_.set_resp3(v == 3); }
+
+  bool authenticated() const { return authenticated_; }
+  void set_authenticated(bool a) { authenticated_ = a; }
+
+  uint32_t flags() const { return flags_; }
+  bool Has(ClientFlag f) const { return (flags_ & f) != 0; }
+  void Set(ClientFlag f) { flags_ |= f; }
+  void Clear(ClientFlag f) { flags_ &= ~static_cast<uint32_t>(f); }
+
+  const std::string& name() const { return name_; }
+  void set_name(std::string_view n) { name_ = n; }
+  std::string lib_name, lib_ver;
+
+  int64_t ctime_ms() const { return ctime_ms_; }
+  int64_t last_interaction_ms() const { return last_interaction_ms_; }
+  void set_last_interaction_ms(int64_t ms) { last_interaction_ms_ = ms; }
+
+  // Peer and local addresses as CLIENT LIST prints them ("127.0.0.1:5000", "/tmp/x.sock:0").
+  std::string addr = "?:0";
+  std::string laddr = "?:0";
+  int fd = -1;
+
+  const Command* last_cmd = nullptr;
+  // Sizes the network layer keeps current for CLIENT LIST / INFO.
+  size_t qbuf = 0, qbuf_free = 0, argv_mem = 0;
+  uint64_t net_input_bytes = 0, net_output_bytes = 0;
+  uint64_t commands_processed = 0;
+
+ private:
+  uint64_t id_;
+  std::string out_;
+  protocol::ReplyBuilder rb_{&out_};
+  int db_ = 0;
+  bool authenticated_ = false;
+  uint32_t flags_ = 0;
+  std::string name_;
+  int64_t ctime_ms_;
+  int64_t last_interaction_ms_;
+};
+
+}  // namespace baozi

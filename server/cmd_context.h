@@ -1,0 +1,60 @@
+// What a handler sees: the server, the calling client, argv, and a reply builder. Handlers parse
+// their arguments (ArgParser), call storage operations that return Result<T>, and hand the result
+// to Reply(), whose overloads turn values into RESP and Errc into Redis's exact error text.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "server/client.h"
+#include "server/command.h"
+#include "server/reply_errors.h"
+#include "server/server.h"
+#include "storage/errc.h"
+
+namespace baozi {
+
+class CmdContext {
+ public:
+  CmdContext(Server& server, Client& client, const Command& cmd,
+             std::span<const std::string_view> args)
+      : server_(server), client_(client), cmd_(cmd), args_(args) {}
+
+  Server& server() { return server_; }
+  Client& client() { return client_; }
+  const Command& cmd() const { return cmd_; }
+  std::span<const std::string_view> args() const { return args_; }
+  std::string_view arg(size_t i) const { return args_[i]; }
+  size_t argc() const { return args_.size(); }
+  protocol::ReplyBuilder& rb() { return client_.rb(); }
+  Db& db() { return server_.keyspace().db(client_.db()); }
+  int64_t now_ms() const { return server_.keyspace().now_ms(); }
+  const Config& config() const { return server_.config(); }
+
+  void SendError(Errc e) { rb().SendError(ErrorText(e)); }
+  void SendError(std::string_view msg) { rb().SendError(msg); }
+  void Reply(const Result<int64_t>& r) {
+    if (r) {
+      rb().SendLong(*r);
+    } else {
+      SendError(r.error());
+    }
+  }
+  // Bulk or null.
+  void ReplyBulkOrNull(const std::optional<std::string_view>& s) {
+    if (s) {
+      rb().SendBulk(*s);
+    } else {
+      rb().SendNull();
+    }
+  }
+
+ private:
+  Server& server_;
+  Client& client_;
+  const Command& cmd_;
+  std::span<const std::string_view> args_;
+};
+
+}  // namespace baozi

@@ -1,0 +1,68 @@
+#include "server/command.h"
+
+#include <cctype>
+
+namespace baozi {
+
+std::string_view LowercaseInto(std::string_view name, char* buf, size_t cap) {
+  if (name.size() > cap) return {};
+  for (size_t i = 0; i < name.size(); ++i) {
+    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  }
+  return {buf, name.size()};
+}
+
+Command::Command(const CommandSpec& spec, const Command* parent) : spec_(spec), parent_(parent) {
+  full_name_ = parent ? parent->full_name() + "|" + std::string(spec.name) : std::string(spec.name);
+}
+
+Command* Command::AddSubcommand(const CommandSpec& spec) {
+  subcommands_.push_back(std::make_unique<Command>(spec, this));
+  Command* c = subcommands_.back().get();
+  sub_index_[c->name()] = c;
+  return c;
+}
+
+Command* Command::FindSubcommand(std::string_view name) const {
+  char buf[64];
+  std::string_view lower = LowercaseInto(name, buf, sizeof(buf));
+  if (lower.empty()) return nullptr;
+  auto it = sub_index_.find(lower);
+  return it == sub_index_.end() ? nullptr : it->second;
+}
+
+std::vector<size_t> Command::KeyPositions(size_t argc) const {
+  std::vector<size_t> out;
+  const KeySpec& k = spec_.keys;
+  if (k.first <= 0 || k.step <= 0) return out;
+  int last = k.last >= 0 ? k.last : static_cast<int>(argc) + k.last;
+  for (int i = k.first; i <= last && i < static_cast<int>(argc); i += k.step) out.push_back(i);
+  return out;
+}
+
+CommandRegistry::CommandRegistry() {
+  RegisterConnectionCommands(*this);
+  RegisterServerCommands(*this);
+  RegisterIntrospectionCommands(*this);
+  RegisterKeyCommands(*this);
+  RegisterStringCommands(*this);
+  RegisterBitCommands(*this);
+}
+
+Command* CommandRegistry::Add(const CommandSpec& spec) {
+  owned_.push_back(std::make_unique<Command>(spec, nullptr));
+  Command* c = owned_.back().get();
+  all_.push_back(c);
+  index_[c->name()] = c;
+  return c;
+}
+
+Command* CommandRegistry::Find(std::string_view name) const {
+  char buf[64];
+  std::string_view lower = LowercaseInto(name, buf, sizeof(buf));
+  if (lower.empty()) return nullptr;
+  auto it = index_.find(lower);
+  return it == index_.end() ? nullptr : it->second;
+}
+
+}  // namespace baozi

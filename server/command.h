@@ -1,0 +1,136 @@
+// The declarative command table. One CommandSpec per command says everything the dispatcher
+// needs to know before a handler runs: Redis arity (N exact, -N at least N, counting the name),
+// flags, the legacy (first, last, step) key triple, and the handler. Containers (CONFIG, CLIENT,
+// OBJECT, ...) carry their subcommands as specs of their own, and arity is checked per
+// subcommand, so no handler ever counts its arguments to protect itself.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace baozi {
+
+class CmdContext;
+using Handler = void (*)(CmdContext&);
+
+enum CmdFlag : uint32_t {
+  kWrite = 1 << 0,
+  kReadOnly = 1 << 1,
+  kDenyOom = 1 << 2,
+  kFast = 1 << 3,
+  kBlocking = 1 << 4,
+  kNoMulti = 1 << 5,
+  kPubSub = 1 << 6,
+  kAdmin = 1 << 7,
+  kLoading = 1 << 8,
+  kStale = 1 << 9,
+  kNoAuth = 1 << 10,       // allowed before AUTH (AUTH, HELLO, QUIT, RESET...)
+  kSkipMonitor = 1 << 11,  // never shown to MONITOR (AUTH, HELLO: they carry passwords)
+  kSkipSlowlog = 1 << 12,
+  kNoScript = 1 << 13,
+  kMayReplicate = 1 << 14,
+  kSentinel = 1 << 15,
+  kOnlySentinel = 1 << 16,
+  kNoMandatoryKeys = 1 << 17,
+  kAllowBusy = 1 << 18,
+  kNoAsyncLoading = 1 << 19,
+};
+
+// Redis's legacy key triple; last < 0 counts from the end (-1 = the last argument).
+struct KeySpec {
+  int first = 0;
+  int last = 0;
+  int step = 0;
+};
+
+struct CommandStats {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+};
+
+struct CommandSpec {
+  std::string_view name;  // lowercase, as Redis reports it
+  int arity = 0;
+  uint32_t flags = 0;
+  KeySpec keys;
+  Handler handler = nullptr;
+  std::string_view group;
+};
+
+class Command {
+ public:
+  Command(const CommandSpec& spec, const Command* parent);
+
+  const CommandSpec& spec() const { return spec_; }
+  std::string_view name() const { return spec_.name; }
+  // "get" or "config|get": the name Redis uses in errors, stats and COMMAND replies.
+  const std::string& full_name() const { return full_name_; }
+  const Command* parent() const { return parent_; }
+  int arity() const { return spec_.arity; }
+  uint32_t flags() const { return spec_.flags; }
+  bool Has(CmdFlag f) const { return (spec_.flags & f) != 0; }
+  Handler handler() const { return spec_.handler; }
+
+  bool IsContainer() const { return !subcommands_.empty(); }
+  Command* AddSubcommand(const CommandSpec& spec);
+  Command* FindSubcommand(std::string_view name) const;
+  const std::vector<std::unique_ptr<Command>>& subcommands() const { return subcommands_; }
+
+  // Positions of the key arguments of one invocation (COMMAND GETKEYS, WATCH...).
+  std::vector<size_t> KeyPositions(size_t argc) const;
+
+  CommandStats& stats() const { return stats_; }
+
+ private:
+  CommandSpec spec_;
+  const Command* parent_;
+  std::string full_name_;
+  std::vector<std::unique_ptr<Command>> subcommands_;
+  std::unordered_map<std::string_view, Command*> sub_index_;
+  mutable CommandStats stats_;
+};
+
+class CommandRegistry {
+ public:
+  CommandRegistry();  // registers every command family
+
+  Command* Add(const CommandSpec& spec);
+  // Case-insensitive; no allocation.
+  Command* Find(std::string_view name) const;
+  // Resolves argv to the command or subcommand that will run (nullptr when unknown).
+  const std::vector<Command*>& all() const { return all_; }
+
+  // Visits every command and subcommand.
+  template <class Fn>
+  void ForEachIncludingSubcommands(Fn&& fn) const {
+    for (Command* c : all_) {
+      fn(*c);
+      for (auto& s : c->subcommands()) fn(*s);
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<Command>> owned_;
+  std::vector<Command*> all_;
+  std::unordered_map<std::string_view, Command*> index_;
+};
+
+// Lowercases name into buf (at most cap bytes); returns the view or an empty view when too long.
+std::string_view LowercaseInto(std::string_view name, char* buf, size_t cap);
+
+// Each command family registers itself from its own file.
+void RegisterStringCommands(CommandRegistry& r);
+void RegisterBitCommands(CommandRegistry& r);
+void RegisterKeyCommands(CommandRegistry& r);
+void RegisterServerCommands(CommandRegistry& r);
+void RegisterConnectionCommands(CommandRegistry& r);
+void RegisterIntrospectionCommands(CommandRegistry& r);
+
+}  // namespace baozi

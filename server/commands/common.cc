@@ -1,0 +1,58 @@
+#include "server/commands/common.h"
+
+#include <cctype>
+
+#include "storage/glob.h"
+#include "storage/numbers.h"
+
+namespace baozi {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<DbEntry*> FindString(Db& db, std::string_view key, bool for_read) {
+  DbEntry* e = for_read ? db.FindRead(key) : db.FindWrite(key);
+  if (e != nullptr && !e->value.is_string()) return Fail(Errc::kWrongType);
+  return e;
+}
+
+std::optional<int64_t> ArgInt(CmdContext& ctx, std::string_view arg) {
+  auto v = ParseInt64(arg);
+  if (!v) ctx.SendError(Errc::kNotInteger);
+  return v;
+}
+
+std::optional<int64_t> ArgInt(CmdContext& ctx, std::string_view arg, std::string_view error) {
+  auto v = ParseInt64(arg);
+  if (!v) ctx.SendError(error);
+  return v;
+}
+
+std::optional<int64_t> CheckedAdd(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+
+void ReplyInvalidExpire(CmdContext& ctx) {
+  ctx.SendError("invalid expire time in '" + ctx.cmd().full_name() + "' command");
+}
+
+void ReplyStringValue(CmdContext& ctx, const Value& v) {
+  char buf[kIntBufSize];
+  ctx.rb().SendBulk(v.View(buf));
+}
+
+bool KeyMatches(std::string_view pattern, std::string_view key) {
+  return GlobMatch(pattern, key, false);
+}
+
+}  // namespace baozi

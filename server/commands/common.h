@@ -1,0 +1,37 @@
+// Helpers shared by command families.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "server/cmd_context.h"
+#include "storage/db.h"
+
+namespace baozi {
+
+// Case-insensitive comparison with an ASCII keyword ("NX", "WITHSCORES").
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// Looks a key up for reading/writing and checks it holds a string: nullptr when missing,
+// kWrongType when it holds another type.
+Result<DbEntry*> FindString(Db& db, std::string_view key, bool for_read);
+
+// Parses an integer argument, replying Redis's error when it is not one.
+std::optional<int64_t> ArgInt(CmdContext& ctx, std::string_view arg);
+// Same, with a custom message for the error (e.g. "timeout is not an integer or out of range").
+std::optional<int64_t> ArgInt(CmdContext& ctx, std::string_view arg, std::string_view error);
+
+// Adds a (relative or absolute) expire value to a base, as Redis's expire commands do; nullopt
+// on overflow (the caller replies "invalid expire time in '<cmd>' command").
+std::optional<int64_t> CheckedAdd(int64_t a, int64_t b);
+
+// "invalid expire time in '<cmd>' command"
+void ReplyInvalidExpire(CmdContext& ctx);
+
+// Replies the string value of an entry (integer-encoded values are printed).
+void ReplyStringValue(CmdContext& ctx, const Value& v);
+
+// Runs a glob match against a key (KEYS, SCAN MATCH).
+bool KeyMatches(std::string_view pattern, std::string_view key);
+
+}  // namespace baozi

@@ -1,0 +1,509 @@
+// Connection commands (networking.c, acl.c): PING, ECHO, QUIT, RESET, AUTH, HELLO, CLIENT.
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+
+#include "server/cmd_context.h"
+#include "server/commands/common.h"
+#include "server/commands/help.h"
+#include "server/version.h"
+#include "storage/numbers.h"
+
+namespace baozi {
+namespace {
+
+// PING [message]
+void CmdPing(CmdContext& ctx) {
+  if (ctx.argc() > 2) {
+    return ctx.SendError("wrong number of arguments for '" + ctx.cmd().full_name() + "' command");
+  }
+  if (ctx.argc() == 1) return ctx.rb().SendSimple("PONG");
+  ctx.rb().SendBulk(ctx.arg(1));
+}
+
+// ECHO message
+void CmdEcho(CmdContext& ctx) { ctx.rb().SendBulk(ctx.arg(1)); }
+
+// QUIT
+void CmdQuit(CmdContext& ctx) {
+  ctx.rb().SendOk();
+  ctx.client().Set(kClientCloseAfterReply);
+}
+
+// A client is authenticated from the start when the default user needs no password.
+bool DefaultUserNoPass(const Server& server) {
+  return const_cast<Server&>(server).config().requirepass.empty();
+}
+
+// RESET
+void CmdReset(CmdContext& ctx) {
+  Client& c = ctx.client();
+  c.set_db(0);
+  c.set_resp(2);
+  c.set_authenticated(DefaultUserNoPass(ctx.server()));
+  c.set_name("");
+  c.Clear(kClientReplyOff);
+  c.Clear(kClientReplySkipNext);
+  c.Clear(kClientNoEvict);
+  c.Clear(kClientNoTouch);
+  if (c.Has(kClientMonitor)) {
+    auto& m = ctx.server().monitors();
+    m.erase(std::remove(m.begin(), m.end(), &c), m.end());
+    c.Clear(kClientMonitor);
+  }
+  ctx.rb().SendSimple("RESET");
+}
+
+// Checks a user/password pair against the only user baozi has, "default".
+bool CheckPassword(CmdContext& ctx, std::string_view user, std::string_view pass) {
+  const std::string& required = ctx.config().requirepass;
+  if (user != "default") return false;
+  return required.empty() || pass == required;
+}
+
+void ReplyWrongPass(CmdContext& ctx) {
+  ctx.SendError("-WRONGPASS invalid username-password pair or user is disabled.");
+}
+
+// AUTH [username] password
+void CmdAuth(CmdContext& ctx) {
+  if (ctx.argc() > 3) {
+    return ctx.SendError("wrong number of arguments for '" + ctx.cmd().full_name() + "' command");
+  }
+  std::string_view user = "default", pass;
+  if (ctx.argc() == 2) {
+    if (ctx.config().requirepass.empty()) {
+      return ctx.SendError(
+          "AUTH <password> called without any password configured for the default user. Are you "
+          "sure your configuration is correct?");
+    }
+    pass = ctx.arg(1);
+  } else {
+    user = ctx.arg(1);
+    pass = ctx.arg(2);
+  }
+  if (!CheckPassword(ctx, user, pass)) return ReplyWrongPass(ctx);
+  ctx.client().set_authenticated(true);
+  ctx.rb().SendOk();
+}
+
+// Client names and library attributes: printable ASCII without spaces (CLIENT LIST stays
+// parseable as space-separated k=v pairs).
+bool ValidClientAttr(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '!' && ch <= '~'; });
+}
+constexpr std::string_view kBadClientName =
+    "Client names cannot contain spaces, newlines or special characters.";
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+void CmdHello(CmdContext& ctx) {
+  int64_t ver = 0;
+  size_t j = 1;
+  if (ctx.argc() >= 2) {
+    auto v = ArgInt(ctx, ctx.arg(1), "Protocol version is not an integer or out of range");
+    if (!v) return;
+    if (*v < 2 || *v > 3) return ctx.SendError("-NOPROTO unsupported protocol version");
+    ver = *v;
+    j = 2;
+  }
+  std::optional<std::string_view> user, pass, name;
+  for (; j < ctx.argc(); ++j) {
+    size_t more = ctx.argc() - 1 - j;
+    if (EqualsIgnoreCase(ctx.arg(j), "AUTH") && more >= 2) {
+      user = ctx.arg(j + 1);
+      pass = ctx.arg(j + 2);
+      j += 2;
+    } else if (EqualsIgnoreCase(ctx.arg(j), "SETNAME") && more >= 1) {
+      name = ctx.arg(j + 1);
+      if (!ValidClientAttr(*name)) return ctx.SendError(kBadClientName);
+      ++j;
+    } else {
+      return ctx.SendError("Syntax error in HELLO option '" + std::string(ctx.arg(j)) + "'");
+    }
+  }
+  Client& c = ctx.client();
+  if (user && pass) {
+    if (!CheckPassword(ctx, *user, *pass)) return ReplyWrongPass(ctx);
+    c.set_authenticated(true);
+  }
+  if (!c.authenticated() && !ctx.config().requirepass.empty()) {
+    return ctx.SendError(
+        "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time");
+  }
+  if (name) c.set_name(*name);
+  if (ver != 0) c.set_resp(static_cast<int>(ver));
+  auto& rb = ctx.rb();
+  rb.StartMap(7);
+  rb.SendBulk("server");
+  rb.SendBulk("redis");
+  rb.SendBulk("version");
+  rb.SendBulk(kRedisVersion);
+  rb.SendBulk("proto");
+  rb.SendLong(c.resp());
+  rb.SendBulk("id");
+  rb.SendLong(static_cast<int64_t>(c.id()));
+  rb.SendBulk("mode");
+  rb.SendBulk("standalone");
+  rb.SendBulk("role");
+  rb.SendBulk("master");
+  rb.SendBulk("modules");
+  rb.StartArray(0);
+}
+
+// --- CLIENT ---------------------------------------------------------------------------------
+
+std::string FlagsString(const Server& server, const Client& c) {
+  std::string f;
+  if (c.Has(kClientMonitor)) f += 'O';
+  if (c.Has(kClientPaused)) f += 'b';
+  if (c.Has(kClientCloseAsap)) f += 'A';
+  if (c.Has(kClientCloseAfterReply)) f += 'c';
+  if (c.Has(kClientUnixSocket)) f += 'U';
+  if (c.Has(kClientNoEvict)) f += 'e';
+  if (c.Has(kClientNoTouch)) f += 'T';
+  (void)server;
+  if (f.empty()) f = "N";
+  return f;
+}
+
+// One CLIENT LIST line, in Redis's exact field order.
+std::string ClientInfoLine(Server& server, const Client& c) {
+  int64_t now = server.clock().NowMs();
+  std::string cmd = c.last_cmd ? c.last_cmd->full_name() : "NULL";
+  size_t omem = c.Has(kClientPendingWrite) ? const_cast<Client&>(c).out().capacity() : 0;
+  size_t tot_mem = c.qbuf + c.qbuf_free + c.argv_mem + omem + sizeof(Client);
+  char buf[1024];
+  int n = std::snprintf(
+      buf, sizeof(buf),
+      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
+      "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%zu rbp=%zu obl=%zu "
+      "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s "
+      "lib-ver=%s",
+      static_cast<unsigned long long>(c.id()), c.addr.c_str(), c.laddr.c_str(), c.fd,
+      c.name().c_str(), static_cast<long long>((now - c.ctime_ms()) / 1000),
+      static_cast<long long>((now - c.last_interaction_ms()) / 1000),
+      FlagsString(server, c).c_str(), c.db(), c.qbuf, c.qbuf_free, c.argv_mem,
+      const_cast<Client&>(c).out().capacity(), const_cast<Client&>(c).out().size(),
+      const_cast<Client&>(c).out().size(), omem, tot_mem, cmd.c_str(), c.resp(),
+      c.lib_name.c_str(), c.lib_ver.c_str());
+  return std::string(buf, std::min<size_t>(n, sizeof(buf) - 1));
+}
+
+// CLIENT ID
+void CmdClientId(CmdContext& ctx) { ctx.rb().SendLong(static_cast<int64_t>(ctx.client().id())); }
+
+// CLIENT SETNAME name
+void CmdClientSetName(CmdContext& ctx) {
+  if (!ValidClientAttr(ctx.arg(2))) return ctx.SendError(kBadClientName);
+  ctx.client().set_name(ctx.arg(2));
+  ctx.rb().SendOk();
+}
+
+// CLIENT GETNAME
+void CmdClientGetName(CmdContext& ctx) {
+  if (ctx.client().name().empty()) return ctx.rb().SendNull();
+  ctx.rb().SendBulk(ctx.client().name());
+}
+
+// CLIENT SETINFO LIB-NAME|LIB-VER value
+void CmdClientSetInfo(CmdContext& ctx) {
+  std::string* dest;
+  if (EqualsIgnoreCase(ctx.arg(2), "lib-name")) {
+    dest = &ctx.client().lib_name;
+  } else if (EqualsIgnoreCase(ctx.arg(2), "lib-ver")) {
+    dest = &ctx.client().lib_ver;
+  } else {
+    return ctx.SendError("Unrecognized option '" + std::string(ctx.arg(2)) + "'");
+  }
+  if (!ValidClientAttr(ctx.arg(3))) {
+    return ctx.SendError(std::string(ctx.arg(2)) +
+                         " cannot contain spaces, newlines or special characters.");
+  }
+  *dest = ctx.arg(3);
+  ctx.rb().SendOk();
+}
+
+// CLIENT INFO
+void CmdClientInfo(CmdContext& ctx) {
+  ctx.rb().SendVerbatim(ClientInfoLine(ctx.server(), ctx.client()) + "\n");
+}
+
+enum class ClientType { kNormal, kReplica, kMaster, kPubSub };
+
+std::optional<ClientType> ParseClientType(std::string_view s) {
+  if (EqualsIgnoreCase(s, "normal")) return ClientType::kNormal;
+  if (EqualsIgnoreCase(s, "slave") || EqualsIgnoreCase(s, "replica")) return ClientType::kReplica;
+  if (EqualsIgnoreCase(s, "master")) return ClientType::kMaster;
+  if (EqualsIgnoreCase(s, "pubsub")) return ClientType::kPubSub;
+  return std::nullopt;
+}
+
+// Every client here is a normal one: no replication, and pub/sub comes with its own issue.
+bool IsType(const Client&, ClientType t) { return t == ClientType::kNormal; }
+
+// CLIENT LIST [TYPE normal|master|replica|pubsub] [ID client-id ...]
+void CmdClientList(CmdContext& ctx) {
+  std::optional<ClientType> type;
+  std::vector<uint64_t> ids;
+  if (ctx.argc() == 4 && EqualsIgnoreCase(ctx.arg(2), "type")) {
+    type = ParseClientType(ctx.arg(3));
+    if (!type) return ctx.SendError("Unknown client type '" + std::string(ctx.arg(3)) + "'");
+  } else if (ctx.argc() > 3 && EqualsIgnoreCase(ctx.arg(2), "id")) {
+    for (size_t j = 3; j < ctx.argc(); ++j) {
+      auto id = ParseInt64(ctx.arg(j));
+      if (!id || *id < 1) return ctx.SendError("Invalid client ID");
+      ids.push_back(static_cast<uint64_t>(*id));
+    }
+  } else if (ctx.argc() != 2) {
+    return ctx.SendError(Errc::kSyntax);
+  }
+  std::string out;
+  auto add = [&](Client* c) {
+    out += ClientInfoLine(ctx.server(), *c);
+    out += '\n';
+  };
+  if (!ids.empty()) {
+    for (uint64_t id : ids) {
+      if (Client* c = ctx.server().FindClient(id)) add(c);
+    }
+  } else {
+    for (auto& [id, c] : ctx.server().clients()) {
+      if (!type || IsType(*c, *type)) add(c);
+    }
+  }
+  ctx.rb().SendVerbatim(out);
+}
+
+// CLIENT KILL ip:port | CLIENT KILL <filter> <value> ... [SKIPME yes|no]
+void CmdClientKill(CmdContext& ctx) {
+  Server& server = ctx.server();
+  Client& self = ctx.client();
+  std::optional<std::string_view> addr, laddr, user;
+  std::optional<uint64_t> id;
+  std::optional<ClientType> type;
+  bool skipme = true;
+  bool old_form = ctx.argc() == 3;
+  if (old_form) {
+    addr = ctx.arg(2);
+    skipme = false;
+  } else if (ctx.argc() > 3 && ctx.argc() % 2 == 0) {
+    for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
+      std::string_view opt = ctx.arg(i), val = ctx.arg(i + 1);
+      if (EqualsIgnoreCase(opt, "id")) {
+        auto v = ParseInt64(val);
+        if (!v || *v < 1) return ctx.SendError("client-id should be greater than 0");
+        id = static_cast<uint64_t>(*v);
+      } else if (EqualsIgnoreCase(opt, "type")) {
+        type = ParseClientType(val);
+        if (!type) return ctx.SendError("Unknown client type '" + std::string(val) + "'");
+      } else if (EqualsIgnoreCase(opt, "addr")) {
+        addr = val;
+      } else if (EqualsIgnoreCase(opt, "laddr")) {
+        laddr = val;
+      } else if (EqualsIgnoreCase(opt, "user")) {
+        if (val != "default") return ctx.SendError("No such user '" + std::string(val) + "'");
+        user = val;
+      } else if (EqualsIgnoreCase(opt, "skipme")) {
+        if (EqualsIgnoreCase(val, "yes")) {
+          skipme = true;
+        } else if (EqualsIgnoreCase(val, "no")) {
+          skipme = false;
+        } else {
+          return ctx.SendError(Errc::kSyntax);
+        }
+      } else {
+        return ctx.SendError(Errc::kSyntax);
+      }
+    }
+  } else {
+    return ctx.SendError(Errc::kSyntax);
+  }
+  std::vector<Client*> victims;
+  for (auto& [cid, c] : server.clients()) {
+    if (addr && c->addr != *addr) continue;
+    if (laddr && c->laddr != *laddr) continue;
+    if (id && c->id() != *id) continue;
+    if (type && !IsType(*c, *type)) continue;
+    if (skipme && c == &self) continue;
+    victims.push_back(c);
+  }
+  for (Client* c : victims) {
+    if (c == &self) {
+      self.Set(kClientCloseAfterReply);
+    } else {
+      c->Set(kClientCloseAsap);
+      if (server.on_kill_client) server.on_kill_client(c);
+    }
+  }
+  if (old_form) {
+    if (victims.empty()) return ctx.SendError("No such client");
+    return ctx.rb().SendOk();
+  }
+  ctx.rb().SendLong(static_cast<int64_t>(victims.size()));
+}
+
+// CLIENT REPLY ON|OFF|SKIP
+void CmdClientReply(CmdContext& ctx) {
+  Client& c = ctx.client();
+  if (EqualsIgnoreCase(ctx.arg(2), "on")) {
+    c.Clear(kClientReplyOff);
+    c.Clear(kClientReplySkipNext);
+    ctx.rb().SendOk();
+  } else if (EqualsIgnoreCase(ctx.arg(2), "off")) {
+    c.Set(kClientReplyOff);
+  } else if (EqualsIgnoreCase(ctx.arg(2), "skip")) {
+    if (!c.Has(kClientReplyOff)) c.Set(kClientReplySkipNext);
+  } else {
+    ctx.SendError(Errc::kSyntax);
+  }
+}
+
+// CLIENT PAUSE timeout [WRITE|ALL]
+void CmdClientPause(CmdContext& ctx) {
+  auto ms = ParseInt64(ctx.arg(2));
+  if (!ms) return ctx.SendError("timeout is not an integer or out of range");
+  if (*ms < 0) return ctx.SendError("timeout is negative");
+  bool all = true;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "write")) {
+      all = false;
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "all")) {
+      return ctx.SendError("CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  }
+  auto deadline = CheckedAdd(*ms, ctx.server().clock().NowMs());
+  if (!deadline) return ctx.SendError("timeout is out of range");
+  auto& p = ctx.server().pause();
+  // A new pause never shortens or weakens one in force (Redis pauseClients).
+  if (p.deadline_ms > ctx.server().clock().NowMs()) {
+    p.all = p.all || all;
+    p.deadline_ms = std::max(p.deadline_ms, *deadline);
+  } else {
+    p.all = all;
+    p.deadline_ms = *deadline;
+  }
+  ctx.rb().SendOk();
+}
+
+// CLIENT UNPAUSE
+void CmdClientUnpause(CmdContext& ctx) {
+  ctx.server().pause() = {};
+  ctx.rb().SendOk();
+}
+
+// CLIENT NO-EVICT on|off / CLIENT NO-TOUCH on|off
+void OnOffFlag(CmdContext& ctx, ClientFlag flag) {
+  if (EqualsIgnoreCase(ctx.arg(2), "on")) {
+    ctx.client().Set(flag);
+  } else if (EqualsIgnoreCase(ctx.arg(2), "off")) {
+    ctx.client().Clear(flag);
+  } else {
+    return ctx.SendError(Errc::kSyntax);
+  }
+  ctx.rb().SendOk();
+}
+void CmdClientNoEvict(CmdContext& ctx) { OnOffFlag(ctx, kClientNoEvict); }
+void CmdClientNoTouch(CmdContext& ctx) { OnOffFlag(ctx, kClientNoTouch); }
+
+// CLIENT HELP
+void CmdClientHelp(CmdContext& ctx) {
+  SendHelp(ctx, {
+                    "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                    "GETNAME",
+                    "    Return the name of the current connection.",
+                    "ID",
+                    "    Return the ID of the current connection.",
+                    "INFO",
+                    "    Return information about the current client connection.",
+                    "KILL <ip:port>",
+                    "    Kill connection made from <ip:port>.",
+                    "KILL <option> <value> [<option> <value> [...]]",
+                    "    Kill connections. Options are:",
+                    "    * ADDR (<ip:port>|<unixsocket>:0)",
+                    "      Kill connections made from the specified address",
+                    "    * LADDR (<ip:port>|<unixsocket>:0)",
+                    "      Kill connections made to specified local address",
+                    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                    "      Kill connections by type.",
+                    "    * USER <username>",
+                    "      Kill connections authenticated by <username>.",
+                    "    * SKIPME (YES|NO)",
+                    "      Skip killing current connection (default: yes).",
+                    "    * ID <client-id>",
+                    "      Kill connections by client id.",
+                    "LIST [options ...]",
+                    "    Return information about client connections. Options:",
+                    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                    "      Return clients of specified type.",
+                    "    * ID <client-id> [<client-id> ...]",
+                    "      Return clients of specified IDs only.",
+                    "PAUSE <timeout> [WRITE|ALL]",
+                    "    Suspend all, or just write, clients for <timeout> milliseconds.",
+                    "UNPAUSE",
+                    "    Stop the current client pause, resuming traffic.",
+                    "SETNAME <name>",
+                    "    Assign the name <name> to the current connection.",
+                    "SETINFO <option> <value>",
+                    "    Set client meta attr. Options are:",
+                    "    * LIB-NAME: the client lib name.",
+                    "    * LIB-VER: the client lib version.",
+                    "REPLY (ON|OFF|SKIP)",
+                    "    Control the replies sent to the current connection.",
+                    "NO-EVICT (ON|OFF)",
+                    "    Protect current client connection from eviction.",
+                    "NO-TOUCH (ON|OFF)",
+                    "    Will not touch LRU/LFU stats when this mode is on.",
+                });
+}
+
+void CmdContainer(CmdContext&) {}
+
+}  // namespace
+
+std::string ClientListLine(Server& server, const Client& c) { return ClientInfoLine(server, c); }
+
+void RegisterConnectionCommands(CommandRegistry& r) {
+  constexpr uint32_t kConn = kLoading | kStale | kFast;
+  r.Add({"ping", -1, kFast, {}, CmdPing, "connection"});
+  r.Add({"echo", 2, kFast, {}, CmdEcho, "connection"});
+  r.Add({"quit", -1, kAllowBusy | kNoScript | kLoading | kStale | kFast | kNoAuth, {}, CmdQuit,
+         "connection"});
+  r.Add({"reset", 1, kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, {}, CmdReset,
+         "connection"});
+  r.Add({"auth", -2, kNoScript | kLoading | kStale | kFast | kNoAuth | kSentinel | kAllowBusy |
+                          kSkipMonitor | kSkipSlowlog,
+         {}, CmdAuth, "connection"});
+  r.Add({"hello", -1, kNoScript | kLoading | kStale | kFast | kNoAuth | kSentinel | kAllowBusy |
+                           kSkipMonitor | kSkipSlowlog,
+         {}, CmdHello, "connection"});
+
+  Command* client = r.Add({"client", -2, kSentinel, {}, CmdContainer, "connection"});
+  client->AddSubcommand({"id", 2, kNoScript | kConn | kSentinel, {}, CmdClientId, "connection"});
+  client->AddSubcommand({"setname", 3, kNoScript | kConn | kSentinel, {}, CmdClientSetName,
+                         "connection"});
+  client->AddSubcommand({"getname", 2, kNoScript | kConn | kSentinel, {}, CmdClientGetName,
+                         "connection"});
+  client->AddSubcommand({"setinfo", 4, kNoScript | kConn | kSentinel, {}, CmdClientSetInfo,
+                         "connection"});
+  client->AddSubcommand({"info", 2, kNoScript | kConn | kSentinel, {}, CmdClientInfo,
+                         "connection"});
+  client->AddSubcommand({"list", -2, kAdmin | kNoScript | kLoading | kStale | kSentinel, {},
+                         CmdClientList, "connection"});
+  client->AddSubcommand({"kill", -3, kAdmin | kNoScript | kLoading | kStale | kSentinel, {},
+                         CmdClientKill, "connection"});
+  client->AddSubcommand({"reply", 3, kNoScript | kConn | kSentinel, {}, CmdClientReply,
+                         "connection"});
+  client->AddSubcommand({"pause", -3, kAdmin | kNoScript | kLoading | kStale | kSentinel, {},
+                         CmdClientPause, "connection"});
+  client->AddSubcommand({"unpause", 2, kAdmin | kNoScript | kConn | kSentinel, {},
+                         CmdClientUnpause, "connection"});
+  client->AddSubcommand({"no-evict", 3, kAdmin | kNoScript | kLoading | kStale | kSentinel, {},
+                         CmdClientNoEvict, "connection"});
+  client->AddSubcommand({"no-touch", 3, kNoScript | kConn, {}, CmdClientNoTouch, "connection"});
+  client->AddSubcommand({"help", 2, kLoading | kStale | kSentinel, {}, CmdClientHelp,
+                         "connection"});
+}
+
+}  // namespace baozi

@@ -1,0 +1,457 @@
+// Keyspace commands (db.c, expire.c): DEL, EXISTS, TYPE, RENAME, MOVE, COPY, SCAN, KEYS, the
+// EXPIRE family, SELECT, SWAPDB, FLUSHDB/FLUSHALL, OBJECT.
+#include <cerrno>
+#include <cstdlib>
+#include <limits>
+
+#include "server/cmd_context.h"
+#include "server/commands/common.h"
+#include "server/commands/help.h"
+#include "storage/numbers.h"
+
+namespace baozi {
+namespace {
+
+// DEL key [key ...] / UNLINK (values are freed inline; they are small until lazy free exists)
+void CmdDel(CmdContext& ctx) {
+  int64_t n = 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db().Delete(ctx.arg(i)) ? 1 : 0;
+  ctx.rb().SendLong(n);
+}
+
+// EXISTS key [key ...]
+void CmdExists(CmdContext& ctx) {
+  int64_t n = 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db().FindRead(ctx.arg(i)) ? 1 : 0;
+  ctx.rb().SendLong(n);
+}
+
+// TOUCH key [key ...]
+void CmdTouch(CmdContext& ctx) {
+  int64_t n = 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db().FindRead(ctx.arg(i)) ? 1 : 0;
+  ctx.rb().SendLong(n);
+}
+
+// TYPE key
+void CmdType(CmdContext& ctx) {
+  DbEntry* e = ctx.db().FindRead(ctx.arg(1));
+  ctx.rb().SendSimple(e ? TypeName(e->value.type()) : "none");
+}
+
+// RENAME key newkey / RENAMENX key newkey
+void RenameGeneric(CmdContext& ctx, bool nx) {
+  Db& db = ctx.db();
+  std::string_view from = ctx.arg(1), to = ctx.arg(2);
+  if (db.Find(from) == nullptr) return ctx.SendError(Errc::kNoSuchKey);
+  if (from == to) {
+    if (nx) return ctx.rb().SendLong(0);
+    return ctx.rb().SendOk();
+  }
+  if (db.Find(to) != nullptr) {
+    if (nx) return ctx.rb().SendLong(0);
+    db.Delete(to);
+  }
+  auto moved = db.Extract(from);
+  DbEntry& e = db.Add(to, std::move(moved->value));
+  if (moved->expire_ms != kNoExpire) db.SetExpire(e, moved->expire_ms);
+  if (nx) return ctx.rb().SendLong(1);
+  ctx.rb().SendOk();
+}
+void CmdRename(CmdContext& ctx) { RenameGeneric(ctx, false); }
+void CmdRenameNx(CmdContext& ctx) { RenameGeneric(ctx, true); }
+
+// RANDOMKEY
+void CmdRandomKey(CmdContext& ctx) {
+  auto k = ctx.db().RandomKey();
+  if (!k) return ctx.rb().SendNull();
+  ctx.rb().SendBulk(*k);
+}
+
+// DBSIZE
+void CmdDbSize(CmdContext& ctx) { ctx.rb().SendLong(static_cast<int64_t>(ctx.db().size())); }
+
+// FLUSHDB [ASYNC|SYNC] / FLUSHALL [ASYNC|SYNC]
+bool FlushArgsOk(CmdContext& ctx) {
+  if (ctx.argc() > 2) {
+    ctx.SendError(Errc::kSyntax);
+    return false;
+  }
+  if (ctx.argc() == 2 && !EqualsIgnoreCase(ctx.arg(1), "sync") &&
+      !EqualsIgnoreCase(ctx.arg(1), "async")) {
+    ctx.SendError(Errc::kSyntax);
+    return false;
+  }
+  return true;
+}
+void CmdFlushDb(CmdContext& ctx) {
+  if (!FlushArgsOk(ctx)) return;
+  ctx.db().Clear();
+  ctx.rb().SendOk();
+}
+void CmdFlushAll(CmdContext& ctx) {
+  if (!FlushArgsOk(ctx)) return;
+  ctx.server().keyspace().FlushAll();
+  ctx.rb().SendOk();
+}
+
+// Redis getIntFromObjectOrReply: an int64 that also fits in an int.
+std::optional<int> ArgDbIndex(CmdContext& ctx, std::string_view arg, std::string_view error) {
+  auto v = ParseInt64(arg);
+  if (!v || *v < std::numeric_limits<int>::min() || *v > std::numeric_limits<int>::max()) {
+    ctx.SendError(error);
+    return std::nullopt;
+  }
+  return static_cast<int>(*v);
+}
+bool ValidDb(CmdContext& ctx, int index) {
+  return index >= 0 && index < ctx.server().keyspace().size();
+}
+
+// SELECT index
+void CmdSelect(CmdContext& ctx) {
+  auto id = ArgDbIndex(ctx, ctx.arg(1), kErrNotInteger);
+  if (!id) return;
+  if (!ValidDb(ctx, *id)) return ctx.SendError(Errc::kDbIndex);
+  ctx.client().set_db(*id);
+  ctx.rb().SendOk();
+}
+
+// SWAPDB index1 index2
+void CmdSwapDb(CmdContext& ctx) {
+  auto a = ArgDbIndex(ctx, ctx.arg(1), "invalid first DB index");
+  if (!a) return;
+  auto b = ArgDbIndex(ctx, ctx.arg(2), "invalid second DB index");
+  if (!b) return;
+  if (!ValidDb(ctx, *a) || !ValidDb(ctx, *b)) return ctx.SendError(Errc::kDbIndex);
+  if (*a != *b) ctx.server().keyspace().db(*a).SwapContents(ctx.server().keyspace().db(*b));
+  ctx.rb().SendOk();
+}
+
+// MOVE key db
+void CmdMove(CmdContext& ctx) {
+  auto id = ArgDbIndex(ctx, ctx.arg(2), kErrNotInteger);
+  if (!id) return;
+  if (!ValidDb(ctx, *id)) return ctx.SendError(Errc::kDbIndex);
+  Db& src = ctx.db();
+  Db& dst = ctx.server().keyspace().db(*id);
+  if (&src == &dst) return ctx.SendError(Errc::kSameObject);
+  if (src.Find(ctx.arg(1)) == nullptr) return ctx.rb().SendLong(0);
+  if (dst.Find(ctx.arg(1)) != nullptr) return ctx.rb().SendLong(0);
+  auto moved = src.Extract(ctx.arg(1));
+  DbEntry& e = dst.Add(ctx.arg(1), std::move(moved->value));
+  if (moved->expire_ms != kNoExpire) dst.SetExpire(e, moved->expire_ms);
+  ctx.rb().SendLong(1);
+}
+
+// COPY source destination [DB destination-db] [REPLACE]
+void CmdCopy(CmdContext& ctx) {
+  bool replace = false;
+  int dst_index = ctx.client().db();
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    if (EqualsIgnoreCase(ctx.arg(j), "replace")) {
+      replace = true;
+    } else if (EqualsIgnoreCase(ctx.arg(j), "db") && j + 1 < ctx.argc()) {
+      auto id = ParseInt64(ctx.arg(j + 1));
+      if (!id) return ctx.SendError(Errc::kNotInteger);
+      if (*id < 0 || *id >= ctx.server().keyspace().size()) return ctx.SendError(Errc::kDbIndex);
+      dst_index = static_cast<int>(*id);
+      ++j;
+    } else {
+      return ctx.SendError(Errc::kSyntax);
+    }
+  }
+  Db& src = ctx.db();
+  Db& dst = ctx.server().keyspace().db(dst_index);
+  if (&src == &dst && ctx.arg(1) == ctx.arg(2)) return ctx.SendError(Errc::kSameObject);
+  DbEntry* from = src.FindRead(ctx.arg(1));
+  if (from == nullptr) return ctx.rb().SendLong(0);
+  if (dst.Find(ctx.arg(2)) != nullptr) {
+    if (!replace) return ctx.rb().SendLong(0);
+  }
+  Value copy = from->value;
+  int64_t expire = from->expire_ms;
+  dst.Delete(ctx.arg(2));
+  DbEntry& e = dst.Add(ctx.arg(2), std::move(copy));
+  if (expire != kNoExpire) dst.SetExpire(e, expire);
+  ctx.rb().SendLong(1);
+}
+
+// Redis parseScanCursorOrReply: strtoul semantics (a leading '-' wraps, as in Redis).
+std::optional<uint64_t> ParseCursor(std::string_view s) {
+  if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  std::string tmp(s);
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(tmp.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return std::nullopt;
+  return v;
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+void CmdScan(CmdContext& ctx) {
+  auto cursor = ParseCursor(ctx.arg(1));
+  if (!cursor) return ctx.SendError("invalid cursor");
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  std::optional<std::string_view> type;
+  for (size_t i = 2; i < ctx.argc();) {
+    size_t left = ctx.argc() - i;
+    if (EqualsIgnoreCase(ctx.arg(i), "count") && left >= 2) {
+      auto c = ArgInt(ctx, ctx.arg(i + 1));
+      if (!c) return;
+      if (*c < 1) return ctx.SendError(Errc::kSyntax);
+      count = *c;
+      i += 2;
+    } else if (EqualsIgnoreCase(ctx.arg(i), "match") && left >= 2) {
+      pattern = ctx.arg(i + 1);
+      use_pattern = pattern != "*";
+      i += 2;
+    } else if (EqualsIgnoreCase(ctx.arg(i), "type") && left >= 2) {
+      type = ctx.arg(i + 1);
+      i += 2;
+    } else {
+      return ctx.SendError(Errc::kSyntax);
+    }
+  }
+  Db& db = ctx.db();
+  std::vector<std::string> keys;
+  uint64_t next = *cursor;
+  int64_t max_iterations = count * 10;
+  do {
+    next = db.Scan(next, [&](const std::string& key, DbEntry&) { keys.push_back(key); });
+  } while (next != 0 && max_iterations-- > 0 && static_cast<int64_t>(keys.size()) < count);
+
+  auto& rb = ctx.rb();
+  rb.StartArray(2);
+  char buf[kIntBufSize];
+  rb.SendBulk({buf, FormatUint64(next, buf)});
+  auto h = rb.DeferArrayLen();
+  size_t n = 0;
+  for (const std::string& key : keys) {
+    if (use_pattern && !KeyMatches(pattern, key)) continue;
+    if (type) {
+      DbEntry* e = db.Find(key);
+      if (e == nullptr || !EqualsIgnoreCase(*type, TypeName(e->value.type()))) continue;
+    } else if (db.Find(key) == nullptr) {
+      continue;  // expired: lazily deleted by the lookup
+    }
+    rb.SendBulk(key);
+    ++n;
+  }
+  rb.SetDeferredLen(h, n);
+}
+
+// KEYS pattern
+void CmdKeys(CmdContext& ctx) {
+  std::string_view pattern = ctx.arg(1);
+  bool all = pattern == "*";
+  Db& db = ctx.db();
+  int64_t now = ctx.now_ms();
+  auto& rb = ctx.rb();
+  auto h = rb.DeferArrayLen();
+  size_t n = 0;
+  db.ForEach([&](const std::string& key, DbEntry& e) {
+    if (e.expire_ms != kNoExpire && e.expire_ms <= now) return;
+    if (!all && !KeyMatches(pattern, key)) return;
+    rb.SendBulk(key);
+    ++n;
+  });
+  rb.SetDeferredLen(h, n);
+}
+
+enum ExpireFlag : uint32_t { kNx = 1, kXx = 2, kGt = 4, kLt = 8 };
+
+// EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT key time [NX|XX|GT|LT]
+void ExpireGeneric(CmdContext& ctx, int64_t base_ms, bool seconds) {
+  uint32_t flags = 0;
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    std::string_view opt = ctx.arg(j);
+    if (EqualsIgnoreCase(opt, "nx")) {
+      flags |= kNx;
+    } else if (EqualsIgnoreCase(opt, "xx")) {
+      flags |= kXx;
+    } else if (EqualsIgnoreCase(opt, "gt")) {
+      flags |= kGt;
+    } else if (EqualsIgnoreCase(opt, "lt")) {
+      flags |= kLt;
+    } else {
+      return ctx.SendError("Unsupported option " + std::string(opt));
+    }
+  }
+  if ((flags & kNx) && (flags & (kXx | kGt | kLt))) {
+    return ctx.SendError("NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if ((flags & kGt) && (flags & kLt)) {
+    return ctx.SendError("GT and LT options at the same time are not compatible");
+  }
+  auto when = ArgInt(ctx, ctx.arg(2));
+  if (!when) return;
+  int64_t ms = *when;
+  if (seconds) {
+    if (ms > std::numeric_limits<int64_t>::max() / 1000 ||
+        ms < std::numeric_limits<int64_t>::min() / 1000) {
+      return ReplyInvalidExpire(ctx);
+    }
+    ms *= 1000;
+  }
+  if (ms > std::numeric_limits<int64_t>::max() - base_ms) return ReplyInvalidExpire(ctx);
+  ms += base_ms;
+
+  Db& db = ctx.db();
+  DbEntry* e = db.Find(ctx.arg(1));
+  if (e == nullptr) return ctx.rb().SendLong(0);
+  if (flags) {
+    int64_t current = e->expire_ms;
+    if ((flags & kNx) && current != kNoExpire) return ctx.rb().SendLong(0);
+    if ((flags & kXx) && current == kNoExpire) return ctx.rb().SendLong(0);
+    if ((flags & kGt) && (current == kNoExpire || ms <= current)) return ctx.rb().SendLong(0);
+    if ((flags & kLt) && current != kNoExpire && ms >= current) return ctx.rb().SendLong(0);
+  }
+  if (ms <= ctx.now_ms()) {
+    db.Delete(ctx.arg(1));
+  } else {
+    db.SetExpire(*e, ms);
+  }
+  ctx.rb().SendLong(1);
+}
+void CmdExpire(CmdContext& ctx) { ExpireGeneric(ctx, ctx.now_ms(), true); }
+void CmdPExpire(CmdContext& ctx) { ExpireGeneric(ctx, ctx.now_ms(), false); }
+void CmdExpireAt(CmdContext& ctx) { ExpireGeneric(ctx, 0, true); }
+void CmdPExpireAt(CmdContext& ctx) { ExpireGeneric(ctx, 0, false); }
+
+// TTL/PTTL/EXPIRETIME/PEXPIRETIME key
+void TtlGeneric(CmdContext& ctx, bool output_ms, bool absolute) {
+  DbEntry* e = ctx.db().FindRead(ctx.arg(1));
+  if (e == nullptr) return ctx.rb().SendLong(-2);
+  if (e->expire_ms == kNoExpire) return ctx.rb().SendLong(-1);
+  int64_t ttl = absolute ? e->expire_ms : e->expire_ms - ctx.now_ms();
+  if (ttl < 0) ttl = 0;
+  ctx.rb().SendLong(output_ms ? ttl : (ttl + 500) / 1000);
+}
+void CmdTtl(CmdContext& ctx) { TtlGeneric(ctx, false, false); }
+void CmdPTtl(CmdContext& ctx) { TtlGeneric(ctx, true, false); }
+void CmdExpireTime(CmdContext& ctx) { TtlGeneric(ctx, false, true); }
+void CmdPExpireTime(CmdContext& ctx) { TtlGeneric(ctx, true, true); }
+
+// PERSIST key
+void CmdPersist(CmdContext& ctx) {
+  DbEntry* e = ctx.db().Find(ctx.arg(1));
+  if (e == nullptr || e->expire_ms == kNoExpire) return ctx.rb().SendLong(0);
+  ctx.db().SetExpire(*e, kNoExpire);
+  ctx.rb().SendLong(1);
+}
+
+std::string_view EncodingName(const Value& v) {
+  switch (v.encoding()) {
+    case Encoding::kInt: return "int";
+    case Encoding::kEmbStr: return "embstr";
+    case Encoding::kRaw: return "raw";
+  }
+  return "unknown";
+}
+
+// OBJECT ENCODING key
+void CmdObjectEncoding(CmdContext& ctx) {
+  DbEntry* e = ctx.db().Find(ctx.arg(2));
+  if (e == nullptr) return ctx.rb().SendNull();
+  ctx.rb().SendBulk(EncodingName(e->value));
+}
+
+// OBJECT REFCOUNT key: small integers are shared objects in Redis (refcount INT_MAX) unless a
+// maxmemory policy needs per-key LRU/LFU data.
+void CmdObjectRefcount(CmdContext& ctx) {
+  DbEntry* e = ctx.db().Find(ctx.arg(2));
+  if (e == nullptr) return ctx.rb().SendNull();
+  const Value& v = e->value;
+  bool shared = v.is_int() && v.int_value() >= 0 && v.int_value() < 10000 &&
+                (ctx.config().maxmemory == 0 || !ctx.server().keyspace().lfu_or_lru_policy());
+  ctx.rb().SendLong(shared ? 2147483647 : 1);
+}
+
+// OBJECT IDLETIME key
+void CmdObjectIdletime(CmdContext& ctx) {
+  DbEntry* e = ctx.db().Find(ctx.arg(2));
+  if (e == nullptr) return ctx.rb().SendNull();
+  if (ctx.server().keyspace().lfu_mode()) {
+    return ctx.SendError(
+        "An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+        "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+  }
+  ctx.rb().SendLong(ctx.server().keyspace().IdleSeconds(e->value));
+}
+
+// OBJECT FREQ key
+void CmdObjectFreq(CmdContext& ctx) {
+  DbEntry* e = ctx.db().Find(ctx.arg(2));
+  if (e == nullptr) return ctx.rb().SendNull();
+  if (!ctx.server().keyspace().lfu_mode()) {
+    return ctx.SendError(
+        "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+        "when switching between policies at runtime LRU and LFU data will take some time to "
+        "adjust.");
+  }
+  ctx.rb().SendLong(ctx.server().keyspace().LfuFrequency(e->value));
+}
+
+// OBJECT HELP
+void CmdObjectHelp(CmdContext& ctx) {
+  SendHelp(ctx, {
+                    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                    "ENCODING <key>",
+                    "    Return the kind of internal representation used in order to store the value",
+                    "    associated with a <key>.",
+                    "FREQ <key>",
+                    "    Return the access frequency index of the <key>. The returned integer is",
+                    "    proportional to the logarithm of the recent access frequency of the key.",
+                    "IDLETIME <key>",
+                    "    Return the idle time of the <key>, that is the approximated number of",
+                    "    seconds elapsed since the last access to the key.",
+                    "REFCOUNT <key>",
+                    "    Return the number of references of the value associated with the specified",
+                    "    <key>.",
+                });
+}
+
+void CmdContainer(CmdContext&) {}
+
+}  // namespace
+
+void RegisterKeyCommands(CommandRegistry& r) {
+  r.Add({"del", -2, kWrite, {1, -1, 1}, CmdDel, "generic"});
+  r.Add({"unlink", -2, kWrite | kFast, {1, -1, 1}, CmdDel, "generic"});
+  r.Add({"exists", -2, kReadOnly | kFast, {1, -1, 1}, CmdExists, "generic"});
+  r.Add({"touch", -2, kReadOnly | kFast, {1, -1, 1}, CmdTouch, "generic"});
+  r.Add({"type", 2, kReadOnly | kFast, {1, 1, 1}, CmdType, "generic"});
+  r.Add({"rename", 3, kWrite, {1, 2, 1}, CmdRename, "generic"});
+  r.Add({"renamenx", 3, kWrite | kFast, {1, 2, 1}, CmdRenameNx, "generic"});
+  r.Add({"randomkey", 1, kReadOnly, {}, CmdRandomKey, "generic"});
+  r.Add({"dbsize", 1, kReadOnly | kFast, {}, CmdDbSize, "server"});
+  r.Add({"flushdb", -1, kWrite, {}, CmdFlushDb, "server"});
+  r.Add({"flushall", -1, kWrite, {}, CmdFlushAll, "server"});
+  r.Add({"select", 2, kLoading | kStale | kFast, {}, CmdSelect, "connection"});
+  r.Add({"swapdb", 3, kWrite | kFast, {}, CmdSwapDb, "server"});
+  r.Add({"move", 3, kWrite | kFast, {1, 1, 1}, CmdMove, "generic"});
+  r.Add({"copy", -3, kWrite | kDenyOom, {1, 2, 1}, CmdCopy, "generic"});
+  r.Add({"scan", -2, kReadOnly, {}, CmdScan, "generic"});
+  r.Add({"keys", 2, kReadOnly, {}, CmdKeys, "generic"});
+  r.Add({"expire", -3, kWrite | kFast, {1, 1, 1}, CmdExpire, "generic"});
+  r.Add({"pexpire", -3, kWrite | kFast, {1, 1, 1}, CmdPExpire, "generic"});
+  r.Add({"expireat", -3, kWrite | kFast, {1, 1, 1}, CmdExpireAt, "generic"});
+  r.Add({"pexpireat", -3, kWrite | kFast, {1, 1, 1}, CmdPExpireAt, "generic"});
+  r.Add({"ttl", 2, kReadOnly | kFast, {1, 1, 1}, CmdTtl, "generic"});
+  r.Add({"pttl", 2, kReadOnly | kFast, {1, 1, 1}, CmdPTtl, "generic"});
+  r.Add({"expiretime", 2, kReadOnly | kFast, {1, 1, 1}, CmdExpireTime, "generic"});
+  r.Add({"pexpiretime", 2, kReadOnly | kFast, {1, 1, 1}, CmdPExpireTime, "generic"});
+  r.Add({"persist", 2, kWrite | kFast, {1, 1, 1}, CmdPersist, "generic"});
+
+  Command* object = r.Add({"object", -2, 0, {}, CmdContainer, "generic"});
+  object->AddSubcommand({"encoding", 3, kReadOnly, {2, 2, 1}, CmdObjectEncoding, "generic"});
+  object->AddSubcommand({"freq", 3, kReadOnly, {2, 2, 1}, CmdObjectFreq, "generic"});
+  object->AddSubcommand({"idletime", 3, kReadOnly, {2, 2, 1}, CmdObjectIdletime, "generic"});
+  object->AddSubcommand({"refcount", 3, kReadOnly, {2, 2, 1}, CmdObjectRefcount, "generic"});
+  object->AddSubcommand({"help", 2, kLoading | kStale, {}, CmdObjectHelp, "generic"});
+}
+
+}  // namespace baozi

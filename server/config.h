@@ -1,0 +1,195 @@
+// Server configuration with Redis 7.0.15's syntax, validation, error texts and formatting.
+//
+// `Config` is a plain struct the hot path reads directly (cfg.port, cfg.maxmemory, ...).
+// `ConfigTable` is the one table that knows, for each parameter, its name, type, default,
+// bounds, flags and how to parse, print and rewrite it. Everything that touches configuration
+// text goes through it: redis.conf loading, the command line, CONFIG GET/SET/REWRITE.
+//
+//   Config cfg;
+//   ConfigTable table(&cfg);
+//   if (auto r = table.LoadCommandLine(argc, argv); !r) { Die(r.error()); }
+//   table.SetApplyHook("port", [&](const Config& c) { return Relisten(c.port); });
+//   std::string_view args[] = {"maxmemory", "100mb", "maxmemory-policy", "allkeys-lru"};
+//   auto r = table.Set(args);   // atomic: both or neither; r.error() has no "ERR " prefix
+//
+// Behaviour notes (all checked against redis-server 7.0.15):
+//  - Names are case-insensitive. CONFIG GET reports an exact (non-glob) name in the caller's
+//    spelling and glob matches in canonical spelling, each parameter at most once.
+//  - dir and dbfilename are "protected" and immutable ones (daemonize, databases, ...) are
+//    refused by CONFIG SET; enable-protected-configs is not a parameter here, so protected
+//    parameters are always refused, as with Redis's default.
+//  - Setting `dir` changes the process's working directory (chdir), as Redis does, so the RDB
+//    and AOF file names stay relative to it.
+//  - In config files (and command-line options) repeated `save` lines accumulate and the first
+//    one replaces the default schedule; CONFIG SET save replaces the schedule.
+//  - hz is clamped to [1, 500] after being set, so CONFIG GET hz may differ from what was set.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace baozi {
+
+enum class LogLevel : uint8_t { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
+enum class AppendFsync : uint8_t { kEverySec, kAlways, kNo };
+enum class MaxmemoryPolicy : uint8_t {
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+  kAllKeysLru,
+  kAllKeysLfu,
+  kAllKeysRandom,
+  kNoEviction,
+};
+// enable-debug-command: never, always, or only for clients on a loopback/unix connection.
+enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
+
+// Keyspace-notification classes; same bits as Redis's NOTIFY_* so masks are interchangeable.
+namespace notify {
+inline constexpr uint32_t kKeyspace = 1u << 0;  // K
+inline constexpr uint32_t kKeyevent = 1u << 1;  // E
+inline constexpr uint32_t kGeneric = 1u << 2;   // g
+inline constexpr uint32_t kString = 1u << 3;    // $
+inline constexpr uint32_t kList = 1u << 4;      // l
+inline constexpr uint32_t kSet = 1u << 5;       // s
+inline constexpr uint32_t kHash = 1u << 6;      // h
+inline constexpr uint32_t kZset = 1u << 7;      // z
+inline constexpr uint32_t kExpired = 1u << 8;   // x
+inline constexpr uint32_t kEvicted = 1u << 9;   // e
+inline constexpr uint32_t kStream = 1u << 10;   // t
+inline constexpr uint32_t kKeyMiss = 1u << 11;  // m (not part of A)
+inline constexpr uint32_t kModule = 1u << 13;   // d
+inline constexpr uint32_t kNew = 1u << 14;      // n (not part of A)
+// "A": every class except m and n.
+inline constexpr uint32_t kAll =
+    kGeneric | kString | kList | kSet | kHash | kZset | kExpired | kEvicted | kStream | kModule;
+}  // namespace notify
+
+// Parses Redis's notify-keyspace-events letters ("KEA", "Ex", ...) into a mask. Any other
+// character fails with Redis's message.
+std::expected<uint32_t, std::string> KeyspaceEventsFromString(std::string_view classes);
+// The canonical letters Redis prints back: "A" stands for the whole kAll set, then K, E, m.
+std::string KeyspaceEventsToString(uint32_t flags);
+
+struct SavePoint {
+  int64_t seconds;  // BGSAVE after this many seconds ...
+  int changes;      // ... if at least this many writes happened
+  bool operator==(const SavePoint&) const = default;
+};
+
+// Defaults are Redis 7.0.15's (an instance started without a config file).
+struct Config {
+  // Network
+  std::vector<std::string> bind = {"*", "-::*"};  // empty = listen on no TCP address
+  int port = 6379;
+  int tcp_backlog = 511;
+  std::string unixsocket;       // empty = no unix socket
+  unsigned unixsocketperm = 0;  // octal permission bits; 0 = leave umask's
+  int timeout = 0;              // idle client timeout in seconds, 0 = never
+  int tcp_keepalive = 300;
+  unsigned maxclients = 10000;
+  bool protected_mode = true;
+  // General
+  int databases = 16;
+  std::string requirepass;  // empty = no password
+  bool daemonize = false;
+  std::string pidfile;
+  LogLevel loglevel = LogLevel::kNotice;
+  std::string logfile;  // empty = stdout
+  int hz = 10;
+  ProtectedAction enable_debug_command = ProtectedAction::kNo;
+  // Persistence
+  std::string dir;  // absolute working directory; ConfigTable fills it in
+  std::string dbfilename = "dump.rdb";
+  std::vector<SavePoint> save = {{3600, 1}, {300, 100}, {60, 10000}};
+  bool stop_writes_on_bgsave_error = true;
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  bool appendonly = false;
+  std::string appendfilename = "appendonly.aof";
+  AppendFsync appendfsync = AppendFsync::kEverySec;
+  // Memory and eviction
+  uint64_t maxmemory = 0;  // bytes, 0 = no limit
+  MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoEviction;
+  int maxmemory_samples = 5;
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;
+  int active_expire_effort = 1;
+  bool lazyfree_lazy_user_del = false;
+  bool lazyfree_lazy_user_flush = false;
+  // Events, limits, introspection
+  uint32_t notify_keyspace_events = 0;      // notify:: bits
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables the slow log
+  uint64_t slowlog_max_len = 128;
+  int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
+  uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
+
+  bool operator==(const Config&) const = default;
+};
+
+// Called after CONFIG SET changed a parameter, with the new configuration. An error makes the
+// whole CONFIG SET fail and roll back.
+using ConfigApplyHook = std::function<std::expected<void, std::string>(const Config&)>;
+
+class ConfigTable {
+ public:
+  // `cfg` must outlive the table. An empty cfg->dir is set to the current directory.
+  explicit ConfigTable(Config* cfg);
+  ~ConfigTable();
+  ConfigTable(const ConfigTable&) = delete;
+  ConfigTable& operator=(const ConfigTable&) = delete;
+
+  // Loads a redis.conf file and remembers it (absolute path) as the file CONFIG REWRITE
+  // writes. Errors name the file, the line number, the line and Redis's reason:
+  //   "redis.conf:12: 'foo bar' - Bad directive or wrong number of arguments"
+  std::expected<void, std::string> LoadFile(const std::string& path);
+  // Loads configuration text; `origin` names it in error messages.
+  std::expected<void, std::string> LoadString(std::string_view text, std::string_view origin);
+  // redis-server's command line: `prog [configfile] [-] [--name value ...] [--name v1 v2]`.
+  // `-` (first or last) appends stdin to the file. Options are applied after the file, with
+  // origin "command line". -v/--version/--help are the caller's business.
+  std::expected<void, std::string> LoadCommandLine(int argc, char** argv);
+
+  // CONFIG GET: (name, value) for every parameter matching any of the patterns.
+  std::vector<std::pair<std::string, std::string>> Get(
+      std::span<const std::string_view> patterns) const;
+  // CONFIG SET name value [name value ...]. On failure nothing changed and the error is
+  // Redis's text without the "ERR " prefix.
+  std::expected<void, std::string> Set(std::span<const std::string_view> name_value_pairs);
+  // CONFIG REWRITE of config_file(). Error text without "ERR ".
+  std::expected<void, std::string> Rewrite();
+
+  // Installs (or, with an empty function, removes) the hook run when `name` changes.
+  void SetApplyHook(std::string_view name, ConfigApplyHook hook);
+
+  // Absolute path of the file loaded by LoadFile/LoadCommandLine; empty if none.
+  const std::string& config_file() const { return config_file_; }
+  // True for parameters whose CONFIG SET value must be redacted from logs (requirepass).
+  bool IsSensitive(std::string_view name) const;
+
+  struct Param;  // the table row; defined in config.cc
+
+ private:
+  struct LoadState;
+  std::expected<void, std::string> LoadText(std::string_view text, std::string_view origin,
+                                            LoadState& st);
+  std::expected<void, std::string> LoadPath(const std::string& path, LoadState& st,
+                                            bool is_include);
+  std::expected<void, std::string> FinishLoad(std::string_view origin);
+  const Param* Find(std::string_view name) const;
+
+  Config* cfg_;
+  std::vector<Param> params_;
+  std::string config_file_;
+  bool save_loaded_ = false;  // a config file's first `save` line drops the defaults
+};
+
+}  // namespace baozi

@@ -1,0 +1,205 @@
+#include "server/dispatcher.h"
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "server/cmd_context.h"
+#include "server/server.h"
+
+namespace baozi {
+namespace {
+
+void RejectUnknown(Client& client, std::span<const std::string_view> argv) {
+  // Redis 7: "unknown command '<name>', with args beginning with: '<a1>' '<a2>' " with the
+  // argument list cut once it reaches 128 bytes.
+  std::string msg = "unknown command '";
+  msg.append(argv[0].substr(0, 128));
+  msg += "', with args beginning with: ";
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
+    args += '\'';
+    args.append(argv[i].substr(0, room));
+    args += "' ";
+  }
+  msg += args;
+  client.rb().SendError(msg);
+}
+
+void FeedMonitors(Server& server, Client& client, std::span<const std::string_view> argv) {
+  int64_t us = server.clock().NowUs();
+  char head[96];
+  std::string who = client.Has(kClientUnixSocket) ? "unix:" + client.laddr : client.addr;
+  int n = std::snprintf(head, sizeof(head), "%lld.%06lld [%d ", static_cast<long long>(us / 1000000),
+                        static_cast<long long>(us % 1000000), client.db());
+  std::string line(head, n);
+  line += who;
+  line += "]";
+  for (std::string_view a : argv) {
+    line += " \"";
+    for (unsigned char ch : a) {
+      switch (ch) {
+        case '\\': line += "\\\\"; break;
+        case '"': line += "\\\""; break;
+        case '\n': line += "\\n"; break;
+        case '\r': line += "\\r"; break;
+        case '\t': line += "\\t"; break;
+        case '\a': line += "\\a"; break;
+        case '\b': line += "\\b"; break;
+        default:
+          if (std::isprint(ch)) {
+            line += static_cast<char>(ch);
+          } else {
+            char hex[8];
+            std::snprintf(hex, sizeof(hex), "\\x%02x", ch);
+            line += hex;
+          }
+      }
+    }
+    line += '"';
+  }
+  for (Client* m : server.monitors()) {
+    m->rb().SendSimple(line);
+    if (server.on_reply_ready) server.on_reply_ready(m);
+  }
+}
+
+void AddSlowlogEntry(Server& server, Client& client, std::span<const std::string_view> argv,
+                     int64_t duration_us) {
+  const Config& cfg = server.config();
+  if (cfg.slowlog_log_slower_than < 0 || duration_us < cfg.slowlog_log_slower_than) return;
+  SlowLogEntry e;
+  e.id = server.NextSlowlogId();
+  e.time_s = server.clock().NowMs() / 1000;
+  e.duration_us = duration_us;
+  // Redis keeps at most 32 arguments and 128 bytes of each.
+  size_t keep = std::min<size_t>(argv.size(), 32);
+  for (size_t i = 0; i < keep; ++i) {
+    if (keep != argv.size() && i == keep - 1) {
+      e.args.push_back("... (" + std::to_string(argv.size() - keep + 1) + " more arguments)");
+      break;
+    }
+    std::string_view a = argv[i];
+    if (a.size() > 128) {
+      e.args.push_back(std::string(a.substr(0, 128)) + "... (" + std::to_string(a.size() - 128) +
+                       " more bytes)");
+    } else {
+      e.args.emplace_back(a);
+    }
+  }
+  e.peer = client.addr;
+  e.name = client.name();
+  auto& log = server.slowlog();
+  log.push_front(std::move(e));
+  while (log.size() > cfg.slowlog_max_len) log.pop_back();
+}
+
+void CountErrors(Server& server, Client& client, uint64_t errors_before) {
+  uint64_t n = client.rb().error_count() - errors_before;
+  if (n == 0) return;
+  server.stats().total_error_replies += n;
+  std::string_view code = client.rb().last_error_code();
+  auto& codes = server.stats().error_codes;
+  auto it = codes.find(code);
+  if (it == codes.end()) {
+    // Redis stops tracking new error codes after 128 distinct ones.
+    if (codes.size() >= 128) return;
+    it = codes.emplace(std::string(code), 0).first;
+  }
+  it->second += n;
+}
+
+bool PausedFor(Server& server, const Command& cmd) {
+  if (!server.IsPaused(server.keyspace().now_ms())) return false;
+  if (server.pause().all) return true;
+  return cmd.Has(kWrite) || cmd.Has(kMayReplicate);
+}
+
+}  // namespace
+
+DispatchResult Dispatch(Server& server, Client& client, std::span<const std::string_view> argv) {
+  if (argv.empty()) return DispatchResult::kDone;
+  int64_t now_ms = server.clock().NowMs();
+  server.keyspace().set_now_ms(now_ms);
+  client.set_last_interaction_ms(now_ms);
+
+  // CLIENT REPLY OFF/SKIP: the reply is built as usual and then dropped, unless the command
+  // itself turned replies back on (CLIENT REPLY ON answers +OK).
+  if (client.Has(kClientReplySkipNext)) {
+    client.Clear(kClientReplySkipNext);
+    client.Set(kClientReplySkip);
+  }
+  struct DropSkippedReply {
+    Client& c;
+    size_t out_before;
+    ~DropSkippedReply() {
+      if (c.Has(kClientReplySkip) || c.Has(kClientReplyOff)) c.out().resize(out_before);
+      c.Clear(kClientReplySkip);
+    }
+  } drop{client, client.out().size()};
+
+  uint64_t errors_before = client.rb().error_count();
+  Command* cmd = server.registry().Find(argv[0]);
+  if (cmd != nullptr && cmd->IsContainer() && argv.size() >= 2) {
+    Command* sub = cmd->FindSubcommand(argv[1]);
+    if (sub == nullptr) {
+      std::string upper(cmd->name());
+      for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      std::string msg = "unknown subcommand '";
+      msg.append(argv[1].substr(0, 128));
+      msg += "'. Try " + upper + " HELP.";
+      client.rb().SendError(msg);
+      CountErrors(server, client, errors_before);
+      return DispatchResult::kDone;
+    }
+    cmd = sub;
+  }
+  if (cmd == nullptr) {
+    RejectUnknown(client, argv);
+    CountErrors(server, client, errors_before);
+    return DispatchResult::kDone;
+  }
+  int argc = static_cast<int>(argv.size());
+  if ((cmd->arity() > 0 && cmd->arity() != argc) || argc < -cmd->arity()) {
+    client.rb().SendError("wrong number of arguments for '" + cmd->full_name() + "' command");
+    cmd->stats().rejected_calls++;
+    CountErrors(server, client, errors_before);
+    return DispatchResult::kDone;
+  }
+  if (!client.authenticated() && !server.config().requirepass.empty() && !cmd->Has(kNoAuth)) {
+    client.rb().SendError(kErrNoAuth);
+    cmd->stats().rejected_calls++;
+    CountErrors(server, client, errors_before);
+    return DispatchResult::kDone;
+  }
+  if (PausedFor(server, *cmd)) {
+    client.Set(kClientPaused);
+    server.paused_clients().push_back(client.id());
+    return DispatchResult::kPaused;
+  }
+
+  if (!server.monitors().empty() && !cmd->Has(kSkipMonitor) && !cmd->Has(kAdmin)) {
+    FeedMonitors(server, client, argv);
+  }
+
+  client.last_cmd = cmd;
+  CmdContext ctx(server, client, *cmd, argv);
+  auto start = std::chrono::steady_clock::now();
+  cmd->handler()(ctx);
+  int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+
+  CommandStats& st = cmd->stats();
+  st.calls++;
+  st.usec += duration_us;
+  if (client.rb().error_count() != errors_before) st.failed_calls++;
+  CountErrors(server, client, errors_before);
+  server.stats().total_commands_processed++;
+  client.commands_processed++;
+  if (!cmd->Has(kSkipSlowlog)) AddSlowlogEntry(server, client, argv, duration_us);
+  return DispatchResult::kDone;
+}
+
+}  // namespace baozi

@@ -1,0 +1,21 @@
+// Runs one command for one client, in Redis's processCommand order: lookup -> arity -> auth ->
+// pause -> monitor feed -> call (with stats, slow log and error accounting). Every check that
+// can reject a command lives here, once, so handlers start from valid argv.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace baozi {
+
+class Server;
+class Client;
+
+enum class DispatchResult {
+  kDone,    // the command ran or was rejected; its reply is in the client's buffer
+  kPaused,  // CLIENT PAUSE holds this command: keep it unconsumed and retry after the pause
+};
+
+DispatchResult Dispatch(Server& server, Client& client, std::span<const std::string_view> argv);
+
+}  // namespace baozi

@@ -1,0 +1,317 @@
+#include "server/info.h"
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "server/commands/common.h"
+#include "server/server.h"
+#include "server/version.h"
+
+namespace baozi {
+namespace {
+
+void Field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out += ':';
+  out.append(value);
+  out += "\r\n";
+}
+void Field(std::string& out, std::string_view name, int64_t value) {
+  Field(out, name, std::to_string(value));
+}
+void FieldU(std::string& out, std::string_view name, uint64_t value) {
+  Field(out, name, std::to_string(value));
+}
+void FieldF(std::string& out, std::string_view name, double value, int decimals = 2) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
+  Field(out, name, buf);
+}
+
+size_t ReadRss() {
+  std::ifstream f("/proc/self/statm");
+  size_t pages_total = 0, pages_rss = 0;
+  f >> pages_total >> pages_rss;
+  return pages_rss * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+size_t TotalSystemMemory() {
+  return static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::string ExecutablePath() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, n) : std::string();
+}
+
+void ServerSection(Server& s, std::string& out) {
+  struct utsname u;
+  uname(&u);
+  int64_t now_ms = s.clock().NowMs();
+  int64_t uptime = (now_ms - s.start_time_ms()) / 1000;
+  out += "# Server\r\n";
+  Field(out, "redis_version", kRedisVersion);
+  Field(out, "redis_git_sha1", "00000000");
+  Field(out, "redis_git_dirty", "0");
+  Field(out, "redis_build_id", "0000000000000000");
+  Field(out, "redis_mode", "standalone");
+  Field(out, "os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+  Field(out, "arch_bits", 64);
+  Field(out, "monotonic_clock", "POSIX clock_gettime");
+  Field(out, "multiplexing_api", "epoll");
+  Field(out, "atomicvar_api", "c11-builtin");
+  Field(out, "gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                                std::to_string(__GNUC_PATCHLEVEL__));
+  Field(out, "process_id", static_cast<int64_t>(getpid()));
+  Field(out, "process_supervised", "no");
+  Field(out, "run_id", s.run_id());
+  Field(out, "tcp_port", s.config().port);
+  Field(out, "server_time_usec", s.clock().NowUs());
+  Field(out, "uptime_in_seconds", uptime);
+  Field(out, "uptime_in_days", uptime / 86400);
+  Field(out, "hz", s.config().hz);
+  Field(out, "configured_hz", s.config().hz);
+  Field(out, "lru_clock", (now_ms / 1000) & ((1 << 24) - 1));
+  Field(out, "executable", ExecutablePath());
+  Field(out, "config_file", s.config_table().config_file());
+  Field(out, "io_threads_active", 0);
+  Field(out, "baozi_version", kBaoziVersion);
+}
+
+void ClientsSection(Server& s, std::string& out) {
+  size_t max_in = 0, max_out = 0;
+  for (auto& [id, c] : s.clients()) {
+    max_in = std::max(max_in, c->qbuf);
+    max_out = std::max(max_out, c->out().size());
+  }
+  out += "# Clients\r\n";
+  FieldU(out, "connected_clients", s.client_count());
+  Field(out, "cluster_connections", 0);
+  FieldU(out, "maxclients", s.config().maxclients);
+  FieldU(out, "client_recent_max_input_buffer", max_in);
+  FieldU(out, "client_recent_max_output_buffer", max_out);
+  Field(out, "blocked_clients", 0);
+  Field(out, "tracking_clients", 0);
+  Field(out, "clients_in_timeout_table", 0);
+  FieldU(out, "paused_clients", s.paused_clients().size());
+}
+
+void MemorySection(Server& s, std::string& out) {
+  size_t used = Server::UsedMemory();
+  s.UpdatePeakMemory();
+  size_t peak = std::max(s.peak_memory(), used);
+  size_t rss = ReadRss();
+  size_t system = TotalSystemMemory();
+  size_t dataset = 0;
+  for (int i = 0; i < s.keyspace().size(); ++i) dataset += s.keyspace().db(i).MemoryUsage();
+  dataset = std::min(dataset, used);
+  out += "# Memory\r\n";
+  FieldU(out, "used_memory", used);
+  Field(out, "used_memory_human", BytesToHuman(used));
+  FieldU(out, "used_memory_rss", rss);
+  Field(out, "used_memory_rss_human", BytesToHuman(rss));
+  FieldU(out, "used_memory_peak", peak);
+  Field(out, "used_memory_peak_human", BytesToHuman(peak));
+  FieldF(out, "used_memory_peak_perc", peak ? 100.0 * used / peak : 0.0);
+  FieldU(out, "used_memory_overhead", used - dataset);
+  FieldU(out, "used_memory_dataset", dataset);
+  FieldF(out, "used_memory_dataset_perc", used ? 100.0 * dataset / used : 0.0);
+  FieldU(out, "total_system_memory", system);
+  Field(out, "total_system_memory_human", BytesToHuman(system));
+  FieldU(out, "maxmemory", s.config().maxmemory);
+  Field(out, "maxmemory_human", BytesToHuman(s.config().maxmemory));
+  std::string_view policy_name[] = {"maxmemory-policy"};
+  auto policy = s.config_table().Get(policy_name);
+  Field(out, "maxmemory_policy", policy.empty() ? "noeviction" : policy[0].second);
+  FieldF(out, "mem_fragmentation_ratio", used ? static_cast<double>(rss) / used : 0.0);
+  Field(out, "mem_allocator", "libc");
+  Field(out, "lazyfree_pending_objects", 0);
+}
+
+void PersistenceSection(Server& s, std::string& out) {
+  out += "# Persistence\r\n";
+  Field(out, "loading", 0);
+  Field(out, "async_loading", 0);
+  FieldU(out, "rdb_changes_since_last_save", s.keyspace().stats().dirty);
+  Field(out, "rdb_bgsave_in_progress", 0);
+  Field(out, "rdb_last_save_time", s.lastsave_s());
+  Field(out, "aof_enabled", 0);
+  Field(out, "aof_rewrite_in_progress", 0);
+}
+
+void StatsSection(Server& s, std::string& out) {
+  const ServerStats& st = s.stats();
+  const KeyspaceStats& ks = s.keyspace().stats();
+  out += "# Stats\r\n";
+  FieldU(out, "total_connections_received", st.total_connections_received);
+  FieldU(out, "total_commands_processed", st.total_commands_processed);
+  FieldU(out, "instantaneous_ops_per_sec", InstantaneousMetric(st.ops));
+  FieldU(out, "total_net_input_bytes", st.total_net_input_bytes);
+  FieldU(out, "total_net_output_bytes", st.total_net_output_bytes);
+  FieldF(out, "instantaneous_input_kbps", InstantaneousMetric(st.net_input) / 1024.0);
+  FieldF(out, "instantaneous_output_kbps", InstantaneousMetric(st.net_output) / 1024.0);
+  FieldU(out, "rejected_connections", st.rejected_connections);
+  FieldU(out, "expired_keys", ks.expired_keys);
+  FieldU(out, "evicted_keys", 0);
+  FieldU(out, "keyspace_hits", ks.keyspace_hits);
+  FieldU(out, "keyspace_misses", ks.keyspace_misses);
+  FieldU(out, "pubsub_channels", 0);
+  FieldU(out, "pubsub_patterns", 0);
+  FieldU(out, "total_forks", 0);
+  FieldU(out, "unexpected_error_replies", st.unexpected_error_replies);
+  FieldU(out, "total_error_replies", st.total_error_replies);
+  FieldU(out, "total_reads_processed", st.total_reads_processed);
+  FieldU(out, "total_writes_processed", st.total_writes_processed);
+  FieldU(out, "client_query_buffer_limit_disconnections",
+         st.client_query_buffer_limit_disconnections);
+}
+
+void ReplicationSection(Server& s, std::string& out) {
+  out += "# Replication\r\n";
+  Field(out, "role", "master");
+  Field(out, "connected_slaves", 0);
+  Field(out, "master_failover_state", "no-failover");
+  Field(out, "master_replid", s.run_id());
+  Field(out, "master_replid2", std::string(40, '0'));
+  Field(out, "master_repl_offset", 0);
+  Field(out, "second_repl_offset", -1);
+  Field(out, "repl_backlog_active", 0);
+  Field(out, "repl_backlog_size", 1048576);
+  Field(out, "repl_backlog_first_byte_offset", 0);
+  Field(out, "repl_backlog_histlen", 0);
+}
+
+double TimevalSeconds(const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; }
+
+void CpuSection(Server&, std::string& out) {
+  rusage self{}, children{}, thread{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  getrusage(RUSAGE_THREAD, &thread);
+  out += "# CPU\r\n";
+  FieldF(out, "used_cpu_sys", TimevalSeconds(self.ru_stime), 6);
+  FieldF(out, "used_cpu_user", TimevalSeconds(self.ru_utime), 6);
+  FieldF(out, "used_cpu_sys_children", TimevalSeconds(children.ru_stime), 6);
+  FieldF(out, "used_cpu_user_children", TimevalSeconds(children.ru_utime), 6);
+  FieldF(out, "used_cpu_sys_main_thread", TimevalSeconds(thread.ru_stime), 6);
+  FieldF(out, "used_cpu_user_main_thread", TimevalSeconds(thread.ru_utime), 6);
+}
+
+void ModulesSection(Server&, std::string& out) { out += "# Modules\r\n"; }
+
+void ErrorstatsSection(Server& s, std::string& out) {
+  out += "# Errorstats\r\n";
+  for (auto& [code, count] : s.stats().error_codes) {
+    Field(out, "errorstat_" + code, "count=" + std::to_string(count));
+  }
+}
+
+void ClusterSection(Server&, std::string& out) {
+  out += "# Cluster\r\n";
+  Field(out, "cluster_enabled", 0);
+}
+
+void KeyspaceSection(Server& s, std::string& out) {
+  out += "# Keyspace\r\n";
+  Keyspace& ks = s.keyspace();
+  for (int i = 0; i < ks.size(); ++i) {
+    Db& db = ks.db(i);
+    if (db.size() == 0) continue;
+    char buf[128];
+    std::snprintf(buf, sizeof(buf), "keys=%zu,expires=%zu,avg_ttl=%" PRId64, db.size(),
+                  db.expires_count(), db.AvgTtl(s.clock().NowMs()));
+    Field(out, "db" + std::to_string(i), buf);
+  }
+}
+
+void CommandstatsSection(Server& s, std::string& out) {
+  out += "# Commandstats\r\n";
+  s.registry().ForEachIncludingSubcommands([&](const Command& c) {
+    const CommandStats& st = c.stats();
+    if (st.calls == 0 && st.failed_calls == 0 && st.rejected_calls == 0) return;
+    std::string name = c.full_name();
+    char buf[256];
+    std::snprintf(buf, sizeof(buf),
+                  "calls=%" PRIu64 ",usec=%" PRIu64
+                  ",usec_per_call=%.2f,rejected_calls=%" PRIu64 ",failed_calls=%" PRIu64,
+                  st.calls, st.usec, st.calls ? static_cast<double>(st.usec) / st.calls : 0.0,
+                  st.rejected_calls, st.failed_calls);
+    Field(out, "cmdstat_" + name, buf);
+  });
+}
+
+struct Section {
+  std::string_view name;
+  void (*fn)(Server&, std::string&);
+  bool in_default;
+};
+
+constexpr Section kSections[] = {
+    {"server", ServerSection, true},
+    {"clients", ClientsSection, true},
+    {"memory", MemorySection, true},
+    {"persistence", PersistenceSection, true},
+    {"stats", StatsSection, true},
+    {"replication", ReplicationSection, true},
+    {"cpu", CpuSection, true},
+    {"modules", ModulesSection, true},
+    {"errorstats", ErrorstatsSection, true},
+    {"cluster", ClusterSection, true},
+    {"keyspace", KeyspaceSection, true},
+    {"commandstats", CommandstatsSection, false},
+};
+
+}  // namespace
+
+std::string BytesToHuman(uint64_t n) {
+  char buf[64];
+  double d = static_cast<double>(n);
+  if (n < 1024) {
+    std::snprintf(buf, sizeof(buf), "%" PRIu64 "B", n);
+  } else if (n < 1024ULL * 1024) {
+    std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  } else if (n < 1024ULL * 1024 * 1024) {
+    std::snprintf(buf, sizeof(buf), "%.2fM", d / (1024.0 * 1024));
+  } else if (n < 1024ULL * 1024 * 1024 * 1024) {
+    std::snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
+  } else if (n < 1024ULL * 1024 * 1024 * 1024 * 1024) {
+    std::snprintf(buf, sizeof(buf), "%.2fT", d / (1024.0 * 1024 * 1024 * 1024));
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.2fP", d / (1024.0 * 1024 * 1024 * 1024 * 1024));
+  }
+  return buf;
+}
+
+std::string GenerateInfo(Server& server, std::span<const std::string_view> args) {
+  std::set<std::string, std::less<>> wanted;
+  bool all = false, defaults = args.empty();
+  for (std::string_view a : args) {
+    std::string lower(a);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower == "all" || lower == "everything") {
+      all = true;
+    } else if (lower == "default") {
+      defaults = true;
+    } else {
+      wanted.insert(lower);
+    }
+  }
+  std::string out;
+  for (const Section& sec : kSections) {
+    bool include = all || (defaults && sec.in_default) || wanted.count(sec.name) > 0;
+    if (!include) continue;
+    if (!out.empty()) out += "\r\n";
+    sec.fn(server, out);
+  }
+  return out;
+}
+
+}  // namespace baozi

@@ -1,0 +1,409 @@
+#include "server/network.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "protocol/resp_parser.h"
+#include "server/client.h"
+#include "server/dispatcher.h"
+#include "server/server.h"
+
+namespace baozi {
+
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+
+std::string FormatEndpoint(const asio::generic::stream_protocol::endpoint& ep, bool* loopback) {
+  const sockaddr* sa = ep.data();
+  char ip[INET6_ADDRSTRLEN] = {0};
+  if (sa->sa_family == AF_INET) {
+    auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+    if (loopback) *loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    return std::string(ip) + ":" + std::to_string(ntohs(in->sin_port));
+  }
+  if (sa->sa_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+    if (loopback) *loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+    return "[" + std::string(ip) + "]:" + std::to_string(ntohs(in6->sin6_port));
+  }
+  if (loopback) *loopback = true;
+  return "?:0";
+}
+}  // namespace
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Network& net, asio::generic::stream_protocol::socket socket, uint64_t id,
+             int64_t now_ms)
+      : net_(net), socket_(std::move(socket)), client_(id, now_ms) {}
+
+  Client& client() { return client_; }
+
+  void Start() {
+    net_.server().AddClient(&client_);
+    StartRead();
+  }
+
+  void StartRead() {
+    if (reading_ || closed_ || client_.Has(kClientPaused) || client_.Has(kClientCloseAfterReply)) {
+      return;
+    }
+    if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
+    reading_ = true;
+    socket_.async_read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
+                            [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+                              self->OnRead(ec, n);
+                            });
+  }
+
+  void OnRead(const asio::error_code& ec, size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (ec) return Close();
+    Server& s = net_.server();
+    in_len_ += n;
+    s.stats().total_net_input_bytes += n;
+    s.stats().total_reads_processed++;
+    client_.net_input_bytes += n;
+    ProcessInput();
+    if (!closed_) StartRead();
+  }
+
+  // Runs every complete command in the input buffer, in order.
+  void ProcessInput() {
+    Server& s = net_.server();
+    const Config& cfg = s.config();
+    while (in_start_ < in_len_ && !closed_) {
+      if (client_.Has(kClientPaused) || client_.Has(kClientCloseAfterReply) ||
+          client_.Has(kClientCloseAsap)) {
+        break;
+      }
+      parser_.set_limits({cfg.proto_max_bulk_len,
+                          client_.authenticated() || cfg.requirepass.empty()});
+      size_t consumed = 0;
+      std::string_view input(in_.data() + in_start_, in_len_ - in_start_);
+      auto st = parser_.Next(input, &consumed);
+      if (st == protocol::RespParser::kNeedMore) break;
+      if (st == protocol::RespParser::kError) {
+        s.Log(Server::kVerbose, "Protocol error from client: " + std::string(parser_.error()));
+        client_.rb().SendError(parser_.error());
+        client_.Set(kClientCloseAfterReply);
+        in_start_ = in_len_;
+        break;
+      }
+      auto args = parser_.args();
+      if (!args.empty()) {
+        client_.qbuf = in_len_ - in_start_;
+        if (Dispatch(s, client_, args) == DispatchResult::kPaused) break;
+      }
+      in_start_ += consumed;
+    }
+    if (in_start_ == in_len_) {
+      in_start_ = in_len_ = 0;
+      // Give back a buffer grown for a big request once it is consumed.
+      if (in_.size() > 4 * kReadChunk) {
+        std::string().swap(in_);
+      }
+    } else if (in_start_ > 0 && in_len_ - in_start_ < in_start_) {
+      std::memmove(in_.data(), in_.data() + in_start_, in_len_ - in_start_);
+      in_len_ -= in_start_;
+      in_start_ = 0;
+    }
+    client_.qbuf = in_len_ - in_start_;
+    client_.qbuf_free = in_.size() - in_len_;
+    if (in_len_ - in_start_ > static_cast<size_t>(cfg.client_query_buffer_limit)) {
+      s.Log(Server::kWarning, "Closing client that reached max query buffer length");
+      s.stats().client_query_buffer_limit_disconnections++;
+      return Close();
+    }
+    if (!client_.out().empty() || client_.Has(kClientCloseAfterReply)) {
+      net_.MarkPendingWrite(shared_from_this());
+    }
+  }
+
+  void Resume() {
+    if (closed_) return;
+    ProcessInput();
+    StartRead();
+  }
+
+  // Starts one write of everything queued so far.
+  void Flush() {
+    client_.Clear(kClientPendingWrite);
+    if (closed_ || writing_) return;
+    if (client_.Has(kClientCloseAsap)) return Close();
+    if (client_.out().empty()) {
+      if (client_.Has(kClientCloseAfterReply)) Close();
+      return;
+    }
+    writing_ = true;
+    write_buf_.swap(client_.out());
+    client_.out().clear();
+    asio::async_write(socket_, asio::buffer(write_buf_),
+                      [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+                        self->OnWrite(ec, n);
+                      });
+  }
+
+  void OnWrite(const asio::error_code& ec, size_t n) {
+    writing_ = false;
+    if (closed_) return;
+    if (ec) return Close();
+    Server& s = net_.server();
+    s.stats().total_net_output_bytes += n;
+    s.stats().total_writes_processed++;
+    client_.net_output_bytes += n;
+    write_buf_.clear();
+    if (write_buf_.capacity() > 64 * 1024) std::string().swap(write_buf_);
+    if (!client_.out().empty() || client_.Has(kClientCloseAfterReply)) Flush();
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    asio::error_code ignored;
+    socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+    socket_.close(ignored);
+    net_.server().RemoveClient(&client_);
+    net_.Remove(client_.id());
+  }
+
+  asio::generic::stream_protocol::socket& socket() { return socket_; }
+
+ private:
+  Network& net_;
+  asio::generic::stream_protocol::socket socket_;
+  Client client_;
+  protocol::RespParser parser_;
+  std::string in_;
+  size_t in_start_ = 0, in_len_ = 0;
+  std::string write_buf_;
+  bool reading_ = false, writing_ = false, closed_ = false;
+};
+
+Network::Network(Server& server, asio::io_context& io)
+    : server_(server), io_(io), cron_timer_(io), signals_(io, SIGTERM, SIGINT) {
+  server_.on_kill_client = [this](Client* c) {
+    auto it = connections_.find(c->id());
+    if (it == connections_.end()) return;
+    asio::post(io_, [conn = it->second] { conn->Close(); });
+  };
+  server_.on_resume_client = [this](Client* c) {
+    auto it = connections_.find(c->id());
+    if (it == connections_.end()) return;
+    asio::post(io_, [conn = it->second] { conn->Resume(); });
+  };
+  server_.on_reply_ready = [this](Client* c) {
+    auto it = connections_.find(c->id());
+    if (it != connections_.end()) MarkPendingWrite(it->second);
+  };
+  server_.on_listeners_changed = [this]() -> std::expected<void, std::string> {
+    for (auto& a : tcp_acceptors_) {
+      asio::error_code ignored;
+      a->close(ignored);
+    }
+    tcp_acceptors_.clear();
+    return ListenTcp();
+  };
+  signals_.async_wait([this](const asio::error_code& ec, int sig) {
+    if (ec) return;
+    server_.Log(Server::kWarning, sig == SIGINT ? "Received SIGINT scheduling shutdown..."
+                                                : "Received SIGTERM scheduling shutdown...");
+    server_.RequestShutdown();
+  });
+}
+
+Network::~Network() {
+  server_.on_kill_client = nullptr;
+  server_.on_resume_client = nullptr;
+  server_.on_reply_ready = nullptr;
+  server_.on_listeners_changed = nullptr;
+}
+
+std::expected<void, std::string> Network::ListenTcp() {
+  const Config& cfg = server_.config();
+  if (cfg.port == 0) return {};
+  std::vector<std::string> addrs = cfg.bind;
+  if (addrs.empty()) addrs = {"*", "-::*"};
+  size_t opened = 0;
+  std::string last_error;
+  for (std::string addr : addrs) {
+    bool optional = !addr.empty() && addr[0] == '-';
+    if (optional) addr.erase(0, 1);
+    asio::ip::address ip;
+    if (addr == "*") {
+      ip = asio::ip::address_v4::any();
+    } else if (addr == "::*") {
+      ip = asio::ip::address_v6::any();
+    } else {
+      asio::error_code ec;
+      ip = asio::ip::make_address(addr, ec);
+      if (ec) {
+        last_error = "Invalid bind address '" + addr + "'";
+        if (optional) continue;
+        return std::unexpected(last_error);
+      }
+    }
+    asio::ip::tcp::endpoint tcp_ep(ip, static_cast<uint16_t>(cfg.port));
+    asio::generic::stream_protocol::endpoint ep(tcp_ep);
+    auto acceptor = std::make_unique<Acceptor>(io_);
+    asio::error_code ec;
+    acceptor->open(ep.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec && ip.is_v6()) {
+      int on = 1;
+      setsockopt(acceptor->native_handle(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+    }
+    if (!ec) acceptor->bind(ep, ec);
+    if (!ec) acceptor->listen(cfg.tcp_backlog, ec);
+    if (ec) {
+      last_error = "Could not create server TCP listening socket " + addr + ":" +
+                   std::to_string(cfg.port) + ": " + ec.message();
+      if (optional) continue;
+      return std::unexpected(last_error);
+    }
+    Accept(*acceptor, false);
+    tcp_acceptors_.push_back(std::move(acceptor));
+    ++opened;
+  }
+  if (opened == 0) return std::unexpected(last_error.empty() ? "no listening socket" : last_error);
+  return {};
+}
+
+std::expected<void, std::string> Network::ListenUnix() {
+  const Config& cfg = server_.config();
+  if (cfg.unixsocket.empty()) return {};
+  ::unlink(cfg.unixsocket.c_str());
+  asio::local::stream_protocol::endpoint local_ep(cfg.unixsocket);
+  asio::generic::stream_protocol::endpoint ep(local_ep);
+  unix_acceptor_ = std::make_unique<Acceptor>(io_);
+  asio::error_code ec;
+  unix_acceptor_->open(ep.protocol(), ec);
+  if (!ec) unix_acceptor_->bind(ep, ec);
+  // Permissions are applied before listen so no client can connect through looser ones.
+  if (!ec && cfg.unixsocketperm != 0) ::chmod(cfg.unixsocket.c_str(), cfg.unixsocketperm);
+  if (!ec) unix_acceptor_->listen(cfg.tcp_backlog, ec);
+  if (ec) return std::unexpected("Failed opening Unix socket: " + ec.message());
+  Accept(*unix_acceptor_, true);
+  return {};
+}
+
+std::expected<void, std::string> Network::Listen() {
+  if (auto r = ListenTcp(); !r) return r;
+  if (auto r = ListenUnix(); !r) return r;
+  return {};
+}
+
+void Network::Accept(Acceptor& acceptor, bool unix_socket) {
+  acceptor.async_accept([this, &acceptor, unix_socket](const asio::error_code& ec,
+                                                       asio::generic::stream_protocol::socket s) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) OnAccepted(std::move(s), unix_socket);
+    if (acceptor.is_open()) Accept(acceptor, unix_socket);
+  });
+}
+
+void Network::OnAccepted(asio::generic::stream_protocol::socket socket, bool unix_socket) {
+  const Config& cfg = server_.config();
+  if (server_.client_count() >= static_cast<size_t>(cfg.maxclients)) {
+    static constexpr std::string_view kErr = "-ERR max number of clients reached\r\n";
+    asio::error_code ignored;
+    asio::write(socket, asio::buffer(kErr.data(), kErr.size()), ignored);
+    server_.stats().rejected_connections++;
+    return;
+  }
+  int fd = socket.native_handle();
+  if (!unix_socket) {
+    int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    if (cfg.tcp_keepalive > 0) {
+      int idle = cfg.tcp_keepalive, intvl = std::max(cfg.tcp_keepalive / 3, 1), cnt = 3;
+      setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+    }
+  }
+  socket.non_blocking(true);
+  uint64_t id = server_.NextClientId();
+  auto conn = std::make_shared<Connection>(*this, std::move(socket), id, server_.clock().NowMs());
+  Client& c = conn->client();
+  c.fd = fd;
+  if (unix_socket) {
+    c.Set(kClientUnixSocket);
+    c.Set(kClientLocal);
+    c.addr = cfg.unixsocket + ":0";
+    c.laddr = cfg.unixsocket + ":0";
+  } else {
+    asio::error_code ec;
+    bool loopback = false;
+    auto remote = conn->socket().remote_endpoint(ec);
+    if (!ec) c.addr = FormatEndpoint(remote, &loopback);
+    auto local = conn->socket().local_endpoint(ec);
+    if (!ec) c.laddr = FormatEndpoint(local, nullptr);
+    if (loopback) c.Set(kClientLocal);
+  }
+  connections_[id] = conn;
+  conn->Start();
+}
+
+void Network::MarkPendingWrite(std::shared_ptr<Connection> c) {
+  if (c->client().Has(kClientPendingWrite)) return;
+  c->client().Set(kClientPendingWrite);
+  pending_writes_.push_back(std::move(c));
+}
+
+void Network::Remove(uint64_t id) { connections_.erase(id); }
+
+void Network::BeforeSleep() {
+  server_.BeforeSleep();
+  // Writes may queue more writes (monitors); take the list first.
+  std::vector<std::shared_ptr<Connection>> pending;
+  pending.swap(pending_writes_);
+  for (auto& c : pending) c->Flush();
+}
+
+void Network::ScheduleCron() {
+  int hz = std::clamp(server_.config().hz, 1, 500);
+  cron_timer_.expires_after(std::chrono::milliseconds(1000 / hz));
+  cron_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec) return;
+    server_.Cron();
+    ScheduleCron();
+  });
+}
+
+void Network::Run() {
+  ScheduleCron();
+  while (!server_.shutdown_requested()) {
+    io_.run_one();
+    io_.poll();
+    BeforeSleep();
+  }
+  // Send what is queued (the SHUTDOWN caller gets no reply, as in Redis) and close everything.
+  for (auto& [id, c] : std::unordered_map<uint64_t, std::shared_ptr<Connection>>(connections_)) {
+    c->Close();
+  }
+  for (auto& a : tcp_acceptors_) {
+    asio::error_code ignored;
+    a->close(ignored);
+  }
+  if (unix_acceptor_) {
+    asio::error_code ignored;
+    unix_acceptor_->close(ignored);
+    ::unlink(server_.config().unixsocket.c_str());
+  }
+  cron_timer_.cancel();
+  signals_.cancel();
+  io_.poll();
+}
+
+}  // namespace baozi

@@ -1,0 +1,162 @@
+#include "server/server.h"
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+namespace baozi {
+
+Server::Server(const Clock* clock) : config_table_(&config_), clock_(clock) {
+  start_time_ms_ = clock_->NowMs();
+  lastsave_s_ = start_time_ms_ / 1000;
+  std::random_device rd;
+  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  static const char kHex[] = "0123456789abcdef";
+  run_id_.resize(40);
+  for (char& ch : run_id_) ch = kHex[rng() % 16];
+}
+
+Server::~Server() = default;
+
+namespace {
+bool IsLfuPolicy(MaxmemoryPolicy p) {
+  return p == MaxmemoryPolicy::kVolatileLfu || p == MaxmemoryPolicy::kAllKeysLfu;
+}
+bool IsLruOrLfuPolicy(MaxmemoryPolicy p) {
+  return IsLfuPolicy(p) || p == MaxmemoryPolicy::kVolatileLru || p == MaxmemoryPolicy::kAllKeysLru;
+}
+}  // namespace
+
+void Server::Init() {
+  keyspace_ = std::make_unique<Keyspace>(config_.databases);
+  auto apply_policy = [this](const Config& c) -> std::expected<void, std::string> {
+    keyspace_->SetPolicyMode(IsLfuPolicy(c.maxmemory_policy), IsLruOrLfuPolicy(c.maxmemory_policy));
+    keyspace_->lfu_log_factor = c.lfu_log_factor;
+    keyspace_->lfu_decay_time = c.lfu_decay_time;
+    return {};
+  };
+  (void)apply_policy(config_);
+  config_table_.SetApplyHook("maxmemory-policy", apply_policy);
+  config_table_.SetApplyHook("lfu-log-factor", apply_policy);
+  config_table_.SetApplyHook("lfu-decay-time", apply_policy);
+  auto listeners = [this](const Config&) -> std::expected<void, std::string> {
+    if (on_listeners_changed) return on_listeners_changed();
+    return {};
+  };
+  config_table_.SetApplyHook("port", listeners);
+  config_table_.SetApplyHook("bind", listeners);
+}
+
+void Server::AddClient(Client* c) {
+  clients_[c->id()] = c;
+  stats_.total_connections_received++;
+  if (config_.requirepass.empty()) c->set_authenticated(true);
+}
+
+void Server::RemoveClient(Client* c) {
+  clients_.erase(c->id());
+  monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), c), monitors_.end());
+  paused_clients_.erase(std::remove(paused_clients_.begin(), paused_clients_.end(), c->id()),
+                        paused_clients_.end());
+}
+
+Client* Server::FindClient(uint64_t id) const {
+  auto it = clients_.find(id);
+  return it == clients_.end() ? nullptr : it->second;
+}
+
+void Server::BeforeSleep() {
+  int64_t now = clock_->NowMs();
+  if (!paused_clients_.empty() && !IsPaused(now)) {
+    // The pause ended (timeout or CLIENT UNPAUSE): resume held clients in arrival order.
+    std::vector<uint64_t> ids;
+    ids.swap(paused_clients_);
+    for (uint64_t id : ids) {
+      Client* c = FindClient(id);
+      if (c == nullptr) continue;
+      c->Clear(kClientPaused);
+      if (on_resume_client) on_resume_client(c);
+    }
+  }
+}
+
+void Server::TrackMetric(ServerStats::Metric& m, uint64_t value, int64_t now_ms) {
+  int64_t t = now_ms - m.last_sample_ms;
+  if (m.last_sample_ms != 0 && t > 0) {
+    uint64_t ops = value - m.last_sample_count;
+    m.samples[m.idx] = ops * 1000 / static_cast<uint64_t>(t);
+    m.idx = (m.idx + 1) % 16;
+  }
+  m.last_sample_ms = now_ms;
+  m.last_sample_count = value;
+}
+
+uint64_t InstantaneousMetric(const ServerStats::Metric& m) {
+  uint64_t sum = 0;
+  for (uint64_t s : m.samples) sum += s;
+  return sum / 16;
+}
+
+void Server::Cron() {
+  int64_t now = clock_->NowMs();
+  keyspace_->set_now_ms(now);
+  TrackMetric(stats_.ops, stats_.total_commands_processed, now);
+  TrackMetric(stats_.net_input, stats_.total_net_input_bytes, now);
+  TrackMetric(stats_.net_output, stats_.total_net_output_bytes, now);
+  UpdatePeakMemory();
+
+  // Idle clients (`timeout`), never monitors or paused ones.
+  if (config_.timeout > 0) {
+    for (auto& [id, c] : clients_) {
+      if (c->Has(kClientMonitor) || c->Has(kClientPaused)) continue;
+      if ((now - c->last_interaction_ms()) / 1000 > config_.timeout) {
+        Log(kVerbose, "Closing idle client");
+        c->Set(kClientCloseAsap);
+        if (on_kill_client) on_kill_client(c);
+      }
+    }
+  }
+  // Incremental rehash for a millisecond per db with work to do (Redis databasesCron).
+  for (int i = 0; i < keyspace_->size(); ++i) keyspace_->db(i).RehashForMicros(1000);
+  BeforeSleep();
+}
+
+void Server::Log(LogLevel level, std::string_view msg) const {
+  if (static_cast<int>(level) < static_cast<int>(config_.loglevel)) return;
+  // Redis's format: "pid:M 21 Nov 2026 14:00:00.123 * message".
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  char date[64];
+  std::strftime(date, sizeof(date), "%d %b %Y %H:%M:%S", &tm);
+  static const char kMarks[] = ".-*#";
+  FILE* out = stdout;
+  bool close = false;
+  if (!config_.logfile.empty()) {
+    out = std::fopen(config_.logfile.c_str(), "a");
+    if (out == nullptr) return;
+    close = true;
+  }
+  std::fprintf(out, "%d:M %s.%03d %c %.*s\n", static_cast<int>(getpid()), date,
+               static_cast<int>(ms % 1000), kMarks[level], static_cast<int>(msg.size()),
+               msg.data());
+  std::fflush(out);
+  if (close) std::fclose(out);
+}
+
+size_t Server::UsedMemory() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+void Server::UpdatePeakMemory() { peak_memory_ = std::max(peak_memory_, UsedMemory()); }
+
+}  // namespace baozi

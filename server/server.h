@@ -1,0 +1,153 @@
+// Server: the state every command can reach — configuration, the keyspace, the command table,
+// clients, statistics, the slow log — with no sockets in it. The network layer (network.h)
+// drives it from the Asio reactor; the in-process test harness drives it directly with a
+// ManualClock. BeforeSleep() is Redis's beforeSleep: the one place, once per loop turn, where
+// work that must happen after a batch of commands runs (and where later issues serve blocked
+// clients, run active expiry and flush the AOF before replies leave).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/client.h"
+#include "server/command.h"
+#include "server/config.h"
+#include "storage/clock.h"
+#include "storage/db.h"
+
+namespace baozi {
+
+struct ServerStats {
+  uint64_t total_commands_processed = 0;
+  uint64_t total_connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_net_input_bytes = 0;
+  uint64_t total_net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+  uint64_t total_reads_processed = 0;
+  uint64_t total_writes_processed = 0;
+  uint64_t client_query_buffer_limit_disconnections = 0;
+  std::map<std::string, uint64_t, std::less<>> error_codes;  // errorstat_<CODE>:count=
+  // instantaneous_ops_per_sec and friends: samples taken by Cron every 100 ms.
+  struct Metric {
+    int64_t last_sample_ms = 0;
+    uint64_t last_sample_count = 0;
+    uint64_t samples[16] = {};
+    int idx = 0;
+  };
+  Metric ops, net_input, net_output;
+};
+
+struct SlowLogEntry {
+  uint64_t id;
+  int64_t time_s;
+  int64_t duration_us;
+  std::vector<std::string> args;
+  std::string peer;
+  std::string name;
+};
+
+class Server {
+ public:
+  explicit Server(const Clock* clock);
+  ~Server();
+  // Call once the configuration is loaded: sizes the keyspace and wires config hooks.
+  void Init();
+
+  Config& config() { return config_; }
+  ConfigTable& config_table() { return config_table_; }
+  Keyspace& keyspace() { return *keyspace_; }
+  CommandRegistry& registry() { return registry_; }
+  const Clock& clock() const { return *clock_; }
+  ServerStats& stats() { return stats_; }
+
+  const std::string& run_id() const { return run_id_; }
+  int64_t start_time_ms() const { return start_time_ms_; }
+  int64_t lastsave_s() const { return lastsave_s_; }
+
+  // Clients
+  uint64_t NextClientId() { return next_client_id_++; }
+  void AddClient(Client* c);
+  void RemoveClient(Client* c);
+  Client* FindClient(uint64_t id) const;
+  const std::map<uint64_t, Client*>& clients() const { return clients_; }
+  size_t client_count() const { return clients_.size(); }
+  std::vector<Client*>& monitors() { return monitors_; }
+
+  // Slow log
+  std::deque<SlowLogEntry>& slowlog() { return slowlog_; }
+  uint64_t NextSlowlogId() { return next_slowlog_id_++; }
+
+  // CLIENT PAUSE state. Deadline is unix ms; 0 = not paused.
+  struct Pause {
+    int64_t deadline_ms = 0;
+    bool all = false;  // ALL vs WRITE
+  };
+  Pause& pause() { return pause_; }
+  bool IsPaused(int64_t now_ms) const { return pause_.deadline_ms > now_ms; }
+  // Clients held by a pause, resumed in order when it ends.
+  std::vector<uint64_t>& paused_clients() { return paused_clients_; }
+
+  bool active_expire_enabled() const { return active_expire_enabled_; }
+  void set_active_expire_enabled(bool on) { active_expire_enabled_ = on; }
+
+  // Once per loop turn (see the header comment).
+  void BeforeSleep();
+  // Periodic work at `hz`: client timeouts, ops/sec samples, incremental rehash.
+  void Cron();
+
+  // Shutdown request from SHUTDOWN or a signal; the loop owner polls it.
+  bool shutdown_requested() const { return shutdown_requested_; }
+  void RequestShutdown() { shutdown_requested_ = true; }
+
+  // Hooks the network layer installs so commands can act on connections.
+  std::function<void(Client*)> on_kill_client;           // close the connection soon
+  std::function<void(Client*)> on_resume_client;         // a paused client may run again
+  std::function<void(Client*)> on_reply_ready;           // out() has bytes to send
+  // Port/bind/unixsocket changes from CONFIG SET.
+  std::function<std::expected<void, std::string>()> on_listeners_changed;
+
+  // Logging in Redis's format, honouring loglevel/logfile.
+  enum LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
+  void Log(LogLevel level, std::string_view msg) const;
+
+  // Process-wide memory in use (allocator's view), for INFO and maxmemory.
+  static size_t UsedMemory();
+  size_t peak_memory() const { return peak_memory_; }
+  void UpdatePeakMemory();
+
+ private:
+  void TrackMetric(ServerStats::Metric& m, uint64_t value, int64_t now_ms);
+
+  Config config_;
+  ConfigTable config_table_;
+  const Clock* clock_;
+  std::unique_ptr<Keyspace> keyspace_;
+  CommandRegistry registry_;
+  ServerStats stats_;
+  std::string run_id_;
+  int64_t start_time_ms_;
+  int64_t lastsave_s_;
+  uint64_t next_client_id_ = 1;
+  std::map<uint64_t, Client*> clients_;
+  std::vector<Client*> monitors_;
+  std::deque<SlowLogEntry> slowlog_;
+  uint64_t next_slowlog_id_ = 0;
+  Pause pause_;
+  std::vector<uint64_t> paused_clients_;
+  bool active_expire_enabled_ = true;
+  bool shutdown_requested_ = false;
+  size_t peak_memory_ = 0;
+
+  friend uint64_t InstantaneousMetric(const ServerStats::Metric& m);
+};
+
+uint64_t InstantaneousMetric(const ServerStats::Metric& m);
+
+}  // namespace baozi

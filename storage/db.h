@@ -1,0 +1,159 @@
+// The keyspace: numbered databases, each a Dict of key -> (value, expire time), with Redis's lazy
+// expiry. Every lookup first checks the key's deadline against the command's time snapshot
+// (Keyspace::now_ms(), set once per command by the dispatcher, as Redis's commandTimeSnapshot) and
+// deletes the key if it is due, so no command ever observes an expired key. Active expiry (the
+// timing wheel) and eviction plug in through Keyspace's hooks without changing these paths.
+//
+// Expire times live in the entry itself rather than in a second dict, so a lookup touches one
+// node; the per-db count of keys with a TTL and the sum of their deadlines are kept alongside,
+// which gives INFO's `expires=` and an exact `avg_ttl=` in O(1).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/dict.h"
+#include "storage/value.h"
+
+namespace baozi {
+
+inline constexpr int64_t kNoExpire = -1;
+
+struct DbEntry {
+  Value value;
+  int64_t expire_ms = kNoExpire;  // absolute unix ms, or kNoExpire
+};
+
+struct KeyspaceStats {
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t dirty = 0;  // changes since the last save (Redis server.dirty)
+};
+
+class Keyspace;
+
+class Db {
+ public:
+  Db(Keyspace* ks, int index) : ks_(ks), index_(index) {}
+  Db(Db&&) = default;
+  Db& operator=(Db&&) = default;
+
+  int index() const { return index_; }
+  size_t size() const { return dict_.size(); }
+  size_t expires_count() const { return expires_; }
+  // Average remaining TTL in ms over keys with a TTL (0 when none), as INFO keyspace reports it.
+  int64_t AvgTtl(int64_t now_ms) const;
+
+  // Lookups. Each applies lazy expiry first; nullptr when the key is missing or just expired.
+  // Redis's lookupKey flags: reads count keyspace hits/misses, and every lookup but the
+  // introspective ones (TYPE, TTL, OBJECT...) refreshes the key's LRU/LFU data.
+  enum LookupFlags : uint8_t { kLookupNone = 0, kLookupNoTouch = 1, kLookupNoStats = 2 };
+  DbEntry* Lookup(std::string_view key, uint8_t flags);
+  // Existence with lazy expiry only: no stats, no LRU update.
+  DbEntry* Find(std::string_view key) { return Lookup(key, kLookupNoTouch | kLookupNoStats); }
+  // lookupKeyRead / lookupKeyWrite.
+  DbEntry* FindRead(std::string_view key) { return Lookup(key, kLookupNone); }
+  DbEntry* FindWrite(std::string_view key) { return Lookup(key, kLookupNoStats); }
+  // Replaces the value of an existing entry, keeping its TTL and refreshing its access data.
+  void Overwrite(DbEntry& e, Value value);
+  // Records an in-place modification of a value (APPEND, SETRANGE, SETBIT...).
+  void MarkModified(DbEntry& e);
+
+  // Inserts or overwrites. `expire_ms` = kNoExpire clears any TTL; pass `keep_ttl` to keep it.
+  DbEntry& Set(std::string_view key, Value value, int64_t expire_ms = kNoExpire,
+               bool keep_ttl = false);
+  // Inserts a key that must not exist (checked by the caller).
+  DbEntry& Add(std::string_view key, Value value);
+  bool Delete(std::string_view key);
+  // Removes the entry and hands it over (RENAME, MOVE).
+  std::optional<DbEntry> Extract(std::string_view key);
+
+  // Sets the deadline of an existing entry, keeping the expire counters right.
+  void SetExpire(DbEntry& e, int64_t expire_ms);
+  int64_t GetExpire(std::string_view key);
+
+  // SCAN over the underlying dict; fn(key, entry) may not modify the db. Keys that are already
+  // expired are reported too: the caller filters them through Find (lazy expiry) afterwards.
+  template <class Fn>
+  uint64_t Scan(uint64_t cursor, Fn&& fn) {
+    return dict_.Scan(cursor, std::forward<Fn>(fn));
+  }
+  template <class Fn>
+  void ForEach(Fn&& fn) {
+    dict_.ForEach(std::forward<Fn>(fn));
+  }
+  // A random live key (RANDOMKEY): retries past expired ones like Redis, bounded.
+  std::optional<std::string> RandomKey();
+
+  void Clear();
+  void SwapContents(Db& other);
+  bool RehashForMicros(int64_t us) { return dict_.RehashForMicros(us); }
+  size_t MemoryUsage() const { return dict_.MemoryUsage(); }
+
+ private:
+  void CountExpire(int64_t old_ms, int64_t new_ms);
+  bool ExpireIfNeeded(std::string_view key, DbEntry& e);
+
+  Keyspace* ks_;
+  int index_;
+  Dict<DbEntry> dict_;
+  size_t expires_ = 0;
+  __int128 expire_sum_ = 0;  // sum of deadlines of keys with a TTL, for avg_ttl
+};
+
+class Keyspace {
+ public:
+  explicit Keyspace(int databases);
+
+  int size() const { return static_cast<int>(dbs_.size()); }
+  Db& db(int i) { return dbs_[i]; }
+
+  // The time snapshot every expiry decision of the current command uses.
+  int64_t now_ms() const { return now_ms_; }
+  void set_now_ms(int64_t ms) { now_ms_ = ms; }
+  // Access data kept in Value::lru(), as Redis keeps it in robj->lru: in LRU mode the last
+  // access time in seconds; in LFU mode (an LFU maxmemory policy) 16 bits of minutes since the
+  // last decrement and an 8-bit logarithmic access counter.
+  void SetPolicyMode(bool lfu, bool lru_or_lfu_policy) {
+    lfu_mode_ = lfu;
+    lru_or_lfu_policy_ = lru_or_lfu_policy;
+  }
+  bool lfu_mode() const { return lfu_mode_; }
+  bool lfu_or_lru_policy() const { return lru_or_lfu_policy_; }
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;
+  // Access time stamp for a newly created value.
+  uint32_t InitialAccess() const;
+  void Touch(Value& v);
+  int64_t IdleSeconds(const Value& v) const;
+  int LfuFrequency(const Value& v) const;
+  // CLIENT NO-TOUCH: lookups of the current command must not update access data.
+  bool no_touch = false;
+
+  // Lazy expiry can be turned off for tests and DEBUG SET-ACTIVE-EXPIRE's sibling semantics.
+  KeyspaceStats& stats() { return stats_; }
+
+  // Called for every key deleted by expiry (keyspace events, WATCH, replication feed later).
+  std::function<void(Db&, std::string_view key)> on_expired;
+
+  std::mt19937_64& rng() { return rng_; }
+
+  void FlushAll();
+  uint64_t TotalKeys() const;
+
+ private:
+  std::vector<Db> dbs_;
+  int64_t now_ms_ = 0;
+  KeyspaceStats stats_;
+  std::mt19937_64 rng_;
+  bool lfu_mode_ = false;
+  bool lru_or_lfu_policy_ = false;
+};
+
+}  // namespace baozi
