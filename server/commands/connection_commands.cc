@@ -186,8 +186,8 @@ std::string ClientInfoLine(Server& server, const Client& c) {
       static_cast<long long>((now - c.last_interaction_ms()) / 1000),
       FlagsString(server, c).c_str(), c.db(), c.qbuf, c.qbuf_free, c.argv_mem,
       const_cast<Client&>(c).out().capacity(), const_cast<Client&>(c).out().size(),
-      const_cast<Client&>(c).out().size(), omem, tot_mem, cmd.c_str(), c.resp(),
-      c.lib_name.c_str(), c.lib_ver.c_str());
+      const_cast<Client&>(c).out().size(), omem, tot_mem, cmd.c_str(), c.resp(), c.lib_name.c_str(),
+      c.lib_ver.c_str());
   return std::string(buf, std::min<size_t>(n, sizeof(buf) - 1));
 }
 
@@ -465,45 +465,62 @@ void CmdContainer(CmdContext&) {}
 std::string ClientListLine(Server& server, const Client& c) { return ClientInfoLine(server, c); }
 
 void RegisterConnectionCommands(CommandRegistry& r) {
-  constexpr uint32_t kConn = kLoading | kStale | kFast;
   r.Add({"ping", -1, kFast, {}, CmdPing, "connection"});
-  r.Add({"echo", 2, kFast, {}, CmdEcho, "connection"});
-  r.Add({"quit", -1, kAllowBusy | kNoScript | kLoading | kStale | kFast | kNoAuth, {}, CmdQuit,
+  r.Add({"echo", 2, kLoading | kStale | kFast, {}, CmdEcho, "connection"});
+  r.Add({"quit",
+         -1,
+         kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+         {},
+         CmdQuit,
          "connection"});
-  r.Add({"reset", 1, kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, {}, CmdReset,
+  r.Add({"reset",
+         1,
+         kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+         {},
+         CmdReset,
          "connection"});
-  r.Add({"auth", -2, kNoScript | kLoading | kStale | kFast | kNoAuth | kSentinel | kAllowBusy |
-                          kSkipMonitor | kSkipSlowlog,
-         {}, CmdAuth, "connection"});
-  r.Add({"hello", -1, kNoScript | kLoading | kStale | kFast | kNoAuth | kSentinel | kAllowBusy |
-                           kSkipMonitor | kSkipSlowlog,
-         {}, CmdHello, "connection"});
+  r.Add({"auth",
+         -2,
+         kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+         {},
+         CmdAuth,
+         "connection"});
+  r.Add({"hello",
+         -1,
+         kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+         {},
+         CmdHello,
+         "connection"});
 
-  Command* client = r.Add({"client", -2, kSentinel, {}, CmdContainer, "connection"});
-  client->AddSubcommand({"id", 2, kNoScript | kConn | kSentinel, {}, CmdClientId, "connection"});
-  client->AddSubcommand({"setname", 3, kNoScript | kConn | kSentinel, {}, CmdClientSetName,
+  Command* client = r.Add({"client", -2, 0, {}, CmdContainer, "connection"});
+  client->AddSubcommand({"id", 2, kNoScript | kLoading | kStale, {}, CmdClientId, "connection"});
+  client->AddSubcommand(
+      {"setname", 3, kNoScript | kLoading | kStale, {}, CmdClientSetName, "connection"});
+  client->AddSubcommand(
+      {"getname", 2, kNoScript | kLoading | kStale, {}, CmdClientGetName, "connection"});
+  client->AddSubcommand({"setinfo",
+                         4,
+                         kNoScript | kLoading | kStale | kSentinel,
+                         {},
+                         CmdClientSetInfo,
                          "connection"});
-  client->AddSubcommand({"getname", 2, kNoScript | kConn | kSentinel, {}, CmdClientGetName,
-                         "connection"});
-  client->AddSubcommand({"setinfo", 4, kNoScript | kConn | kSentinel, {}, CmdClientSetInfo,
-                         "connection"});
-  client->AddSubcommand({"info", 2, kNoScript | kConn | kSentinel, {}, CmdClientInfo,
-                         "connection"});
-  client->AddSubcommand({"list", -2, kAdmin | kNoScript | kLoading | kStale | kSentinel, {},
-                         CmdClientList, "connection"});
-  client->AddSubcommand({"kill", -3, kAdmin | kNoScript | kLoading | kStale | kSentinel, {},
-                         CmdClientKill, "connection"});
-  client->AddSubcommand({"reply", 3, kNoScript | kConn | kSentinel, {}, CmdClientReply,
-                         "connection"});
-  client->AddSubcommand({"pause", -3, kAdmin | kNoScript | kLoading | kStale | kSentinel, {},
-                         CmdClientPause, "connection"});
-  client->AddSubcommand({"unpause", 2, kAdmin | kNoScript | kConn | kSentinel, {},
-                         CmdClientUnpause, "connection"});
-  client->AddSubcommand({"no-evict", 3, kAdmin | kNoScript | kLoading | kStale | kSentinel, {},
-                         CmdClientNoEvict, "connection"});
-  client->AddSubcommand({"no-touch", 3, kNoScript | kConn, {}, CmdClientNoTouch, "connection"});
-  client->AddSubcommand({"help", 2, kLoading | kStale | kSentinel, {}, CmdClientHelp,
-                         "connection"});
+  client->AddSubcommand(
+      {"info", 2, kNoScript | kLoading | kStale, {}, CmdClientInfo, "connection"});
+  client->AddSubcommand(
+      {"list", -2, kAdmin | kNoScript | kLoading | kStale, {}, CmdClientList, "connection"});
+  client->AddSubcommand(
+      {"kill", -3, kAdmin | kNoScript | kLoading | kStale, {}, CmdClientKill, "connection"});
+  client->AddSubcommand(
+      {"reply", 3, kNoScript | kLoading | kStale, {}, CmdClientReply, "connection"});
+  client->AddSubcommand(
+      {"pause", -3, kAdmin | kNoScript | kLoading | kStale, {}, CmdClientPause, "connection"});
+  client->AddSubcommand(
+      {"unpause", 2, kAdmin | kNoScript | kLoading | kStale, {}, CmdClientUnpause, "connection"});
+  client->AddSubcommand(
+      {"no-evict", 3, kAdmin | kNoScript | kLoading | kStale, {}, CmdClientNoEvict, "connection"});
+  client->AddSubcommand(
+      {"no-touch", 3, kNoScript | kLoading | kStale, {}, CmdClientNoTouch, "connection"});
+  client->AddSubcommand({"help", 2, kLoading | kStale, {}, CmdClientHelp, "connection"});
 }
 
 }  // namespace baozi

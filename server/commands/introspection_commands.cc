@@ -109,8 +109,10 @@ void CmdCommandList(CmdContext& ctx) {
   std::vector<std::string_view> names;
   ctx.server().registry().ForEachIncludingSubcommands([&](const Command& c) {
     switch (filter) {
-      case kNone: break;
-      case kModule: return;  // no modules
+      case kNone:
+        break;
+      case kModule:
+        return;  // no modules
       case kPattern:
         if (!GlobMatch(value, c.full_name(), true)) return;
         break;
@@ -172,14 +174,13 @@ void CmdCommandHelp(CmdContext& ctx) {
 }  // namespace
 
 void RegisterIntrospectionCommands(CommandRegistry& r) {
-  constexpr uint32_t kF = kLoading | kStale | kSentinel;
-  Command* command = r.Add({"command", -1, kF, {}, CmdCommand, "server"});
-  command->AddSubcommand({"count", 2, kF, {}, CmdCommandCount, "server"});
-  command->AddSubcommand({"info", -2, kF, {}, CmdCommandInfo, "server"});
-  command->AddSubcommand({"docs", -2, kF, {}, CmdCommandDocs, "server"});
-  command->AddSubcommand({"list", -2, kF, {}, CmdCommandList, "server"});
-  command->AddSubcommand({"getkeys", -3, kF, {}, CmdCommandGetKeys, "server"});
-  command->AddSubcommand({"help", 2, kF, {}, CmdCommandHelp, "server"});
+  Command* command = r.Add({"command", -1, kLoading | kStale, {}, CmdCommand, "server"});
+  command->AddSubcommand({"count", 2, kLoading | kStale, {}, CmdCommandCount, "server"});
+  command->AddSubcommand({"info", -2, kLoading | kStale, {}, CmdCommandInfo, "server"});
+  command->AddSubcommand({"docs", -2, kLoading | kStale, {}, CmdCommandDocs, "server"});
+  command->AddSubcommand({"list", -2, kLoading | kStale, {}, CmdCommandList, "server"});
+  command->AddSubcommand({"getkeys", -4, kLoading | kStale, {}, CmdCommandGetKeys, "server"});
+  command->AddSubcommand({"help", 2, kLoading | kStale, {}, CmdCommandHelp, "server"});
 }
 
 }  // namespace baozi

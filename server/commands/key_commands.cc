@@ -345,9 +345,12 @@ void CmdPersist(CmdContext& ctx) {
 
 std::string_view EncodingName(const Value& v) {
   switch (v.encoding()) {
-    case Encoding::kInt: return "int";
-    case Encoding::kEmbStr: return "embstr";
-    case Encoding::kRaw: return "raw";
+    case Encoding::kInt:
+      return "int";
+    case Encoding::kEmbStr:
+      return "embstr";
+    case Encoding::kRaw:
+      return "raw";
   }
   return "unknown";
 }
@@ -397,21 +400,22 @@ void CmdObjectFreq(CmdContext& ctx) {
 
 // OBJECT HELP
 void CmdObjectHelp(CmdContext& ctx) {
-  SendHelp(ctx, {
-                    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                    "ENCODING <key>",
-                    "    Return the kind of internal representation used in order to store the value",
-                    "    associated with a <key>.",
-                    "FREQ <key>",
-                    "    Return the access frequency index of the <key>. The returned integer is",
-                    "    proportional to the logarithm of the recent access frequency of the key.",
-                    "IDLETIME <key>",
-                    "    Return the idle time of the <key>, that is the approximated number of",
-                    "    seconds elapsed since the last access to the key.",
-                    "REFCOUNT <key>",
-                    "    Return the number of references of the value associated with the specified",
-                    "    <key>.",
-                });
+  SendHelp(ctx,
+           {
+               "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+               "ENCODING <key>",
+               "    Return the kind of internal representation used in order to store the value",
+               "    associated with a <key>.",
+               "FREQ <key>",
+               "    Return the access frequency index of the <key>. The returned integer is",
+               "    proportional to the logarithm of the recent access frequency of the key.",
+               "IDLETIME <key>",
+               "    Return the idle time of the <key>, that is the approximated number of",
+               "    seconds elapsed since the last access to the key.",
+               "REFCOUNT <key>",
+               "    Return the number of references of the value associated with the specified",
+               "    <key>.",
+           });
 }
 
 void CmdContainer(CmdContext&) {}

@@ -278,33 +278,35 @@ void CmdContainer(CmdContext&) {}
 }  // namespace
 
 void RegisterServerCommands(CommandRegistry& r) {
-  r.Add({"info", -1, kLoading | kStale | kSentinel, {}, CmdInfo, "server"});
+  r.Add({"info", -1, kLoading | kStale, {}, CmdInfo, "server"});
   Command* config = r.Add({"config", -2, 0, {}, CmdContainer, "server"});
   config->AddSubcommand(
       {"get", -3, kAdmin | kNoScript | kLoading | kStale, {}, CmdConfigGet, "server"});
-  config->AddSubcommand({"set", -4, kAdmin | kNoScript | kLoading | kStale | kMayReplicate, {},
-                         CmdConfigSet, "server"});
-  config->AddSubcommand({"resetstat", 2, kAdmin | kNoScript | kLoading | kStale, {},
-                         CmdConfigResetStat, "server"});
-  config->AddSubcommand({"rewrite", 2, kAdmin | kNoScript | kLoading | kStale, {},
-                         CmdConfigRewrite, "server"});
+  config->AddSubcommand(
+      {"set", -4, kAdmin | kNoScript | kLoading | kStale, {}, CmdConfigSet, "server"});
+  config->AddSubcommand(
+      {"resetstat", 2, kAdmin | kNoScript | kLoading | kStale, {}, CmdConfigResetStat, "server"});
+  config->AddSubcommand(
+      {"rewrite", 2, kAdmin | kNoScript | kLoading | kStale, {}, CmdConfigRewrite, "server"});
   config->AddSubcommand({"help", 2, kLoading | kStale, {}, CmdConfigHelp, "server"});
   r.Add({"time", 1, kLoading | kStale | kFast, {}, CmdTime, "server"});
   r.Add({"lastsave", 1, kLoading | kStale | kFast, {}, CmdLastSave, "server"});
-  r.Add({"shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kNoMulti | kSentinel | kAllowBusy,
-         {}, CmdShutdown, "server"});
+  r.Add({"shutdown",
+         -1,
+         kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,
+         {},
+         CmdShutdown,
+         "server"});
   r.Add({"monitor", 1, kAdmin | kNoScript | kLoading | kStale, {}, CmdMonitor, "server"});
   r.Add({"debug", -2, kAdmin | kNoScript | kLoading | kStale, {}, CmdDebug, "server"});
   Command* slowlog = r.Add({"slowlog", -2, 0, {}, CmdContainer, "server"});
-  slowlog->AddSubcommand(
-      {"get", -2, kAdmin | kLoading | kStale, {}, CmdSlowlogGet, "server"});
+  slowlog->AddSubcommand({"get", -2, kAdmin | kLoading | kStale, {}, CmdSlowlogGet, "server"});
   slowlog->AddSubcommand({"len", 2, kAdmin | kLoading | kStale, {}, CmdSlowlogLen, "server"});
-  slowlog->AddSubcommand(
-      {"reset", 2, kAdmin | kLoading | kStale, {}, CmdSlowlogReset, "server"});
+  slowlog->AddSubcommand({"reset", 2, kAdmin | kLoading | kStale, {}, CmdSlowlogReset, "server"});
   slowlog->AddSubcommand({"help", 2, kLoading | kStale, {}, CmdSlowlogHelp, "server"});
   r.Add({"cluster", -2, 0, {}, CmdClusterDisabled, "cluster"});
-  r.Add({"readonly", 1, kFast | kLoading | kStale, {}, CmdClusterDisabled, "cluster"});
-  r.Add({"readwrite", 1, kFast | kLoading | kStale, {}, CmdClusterDisabled, "cluster"});
+  r.Add({"readonly", 1, kLoading | kStale | kFast, {}, CmdClusterDisabled, "cluster"});
+  r.Add({"readwrite", 1, kLoading | kStale | kFast, {}, CmdClusterDisabled, "cluster"});
 }
 
 }  // namespace baozi

@@ -155,9 +155,7 @@ void CmdSetNx(CmdContext& ctx) {
 void CmdSetEx(CmdContext& ctx) { SetGeneric(ctx, kEx, ctx.arg(1), ctx.arg(3), ctx.arg(2), true); }
 
 // PSETEX key milliseconds value
-void CmdPSetEx(CmdContext& ctx) {
-  SetGeneric(ctx, kPx, ctx.arg(1), ctx.arg(3), ctx.arg(2), true);
-}
+void CmdPSetEx(CmdContext& ctx) { SetGeneric(ctx, kPx, ctx.arg(1), ctx.arg(3), ctx.arg(2), true); }
 
 // GET key
 void CmdGet(CmdContext& ctx) { ReplyGet(ctx, ctx.arg(1)); }
@@ -230,7 +228,8 @@ bool MSetArityOk(CmdContext& ctx) {
 void CmdMSet(CmdContext& ctx) {
   if (!MSetArityOk(ctx)) return;
   Db& db = ctx.db();
-  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) db.Set(ctx.arg(i), Value::FromString(ctx.arg(i + 1)));
+  for (size_t i = 1; i + 1 < ctx.argc(); i += 2)
+    db.Set(ctx.arg(i), Value::FromString(ctx.arg(i + 1)));
   ctx.rb().SendOk();
 }
 
@@ -240,7 +239,8 @@ void CmdMSetNx(CmdContext& ctx) {
   for (size_t i = 1; i < ctx.argc(); i += 2) {
     if (db.Find(ctx.arg(i)) != nullptr) return ctx.rb().SendLong(0);
   }
-  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) db.Set(ctx.arg(i), Value::FromString(ctx.arg(i + 1)));
+  for (size_t i = 1; i + 1 < ctx.argc(); i += 2)
+    db.Set(ctx.arg(i), Value::FromString(ctx.arg(i + 1)));
   ctx.rb().SendLong(1);
 }
 
@@ -459,28 +459,27 @@ void CmdLcs(CmdContext& ctx) {
 }  // namespace
 
 void RegisterStringCommands(CommandRegistry& r) {
-  constexpr uint32_t kW = kWrite | kDenyOom;
-  r.Add({"set", -3, kW, {1, 1, 1}, CmdSet, "string"});
-  r.Add({"setnx", 3, kW | kFast, {1, 1, 1}, CmdSetNx, "string"});
-  r.Add({"setex", 4, kW, {1, 1, 1}, CmdSetEx, "string"});
-  r.Add({"psetex", 4, kW, {1, 1, 1}, CmdPSetEx, "string"});
+  r.Add({"set", -3, kWrite | kDenyOom, {1, 1, 1}, CmdSet, "string"});
+  r.Add({"setnx", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, CmdSetNx, "string"});
+  r.Add({"setex", 4, kWrite | kDenyOom, {1, 1, 1}, CmdSetEx, "string"});
+  r.Add({"psetex", 4, kWrite | kDenyOom, {1, 1, 1}, CmdPSetEx, "string"});
   r.Add({"get", 2, kReadOnly | kFast, {1, 1, 1}, CmdGet, "string"});
   r.Add({"getex", -2, kWrite | kFast, {1, 1, 1}, CmdGetEx, "string"});
   r.Add({"getdel", 2, kWrite | kFast, {1, 1, 1}, CmdGetDel, "string"});
-  r.Add({"getset", 3, kW | kFast, {1, 1, 1}, CmdGetSet, "string"});
+  r.Add({"getset", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, CmdGetSet, "string"});
   r.Add({"mget", -2, kReadOnly | kFast, {1, -1, 1}, CmdMGet, "string"});
-  r.Add({"mset", -3, kW, {1, -1, 2}, CmdMSet, "string"});
-  r.Add({"msetnx", -3, kW, {1, -1, 2}, CmdMSetNx, "string"});
-  r.Add({"append", 3, kW | kFast, {1, 1, 1}, CmdAppend, "string"});
+  r.Add({"mset", -3, kWrite | kDenyOom, {1, -1, 2}, CmdMSet, "string"});
+  r.Add({"msetnx", -3, kWrite | kDenyOom, {1, -1, 2}, CmdMSetNx, "string"});
+  r.Add({"append", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, CmdAppend, "string"});
   r.Add({"strlen", 2, kReadOnly | kFast, {1, 1, 1}, CmdStrLen, "string"});
   r.Add({"getrange", 4, kReadOnly, {1, 1, 1}, CmdGetRange, "string"});
   r.Add({"substr", 4, kReadOnly, {1, 1, 1}, CmdGetRange, "string"});
-  r.Add({"setrange", 4, kW, {1, 1, 1}, CmdSetRange, "string"});
-  r.Add({"incr", 2, kW | kFast, {1, 1, 1}, CmdIncr, "string"});
-  r.Add({"decr", 2, kW | kFast, {1, 1, 1}, CmdDecr, "string"});
-  r.Add({"incrby", 3, kW | kFast, {1, 1, 1}, CmdIncrBy, "string"});
-  r.Add({"decrby", 3, kW | kFast, {1, 1, 1}, CmdDecrBy, "string"});
-  r.Add({"incrbyfloat", 3, kW | kFast, {1, 1, 1}, CmdIncrByFloat, "string"});
+  r.Add({"setrange", 4, kWrite | kDenyOom, {1, 1, 1}, CmdSetRange, "string"});
+  r.Add({"incr", 2, kWrite | kDenyOom | kFast, {1, 1, 1}, CmdIncr, "string"});
+  r.Add({"decr", 2, kWrite | kDenyOom | kFast, {1, 1, 1}, CmdDecr, "string"});
+  r.Add({"incrby", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, CmdIncrBy, "string"});
+  r.Add({"decrby", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, CmdDecrBy, "string"});
+  r.Add({"incrbyfloat", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, CmdIncrByFloat, "string"});
   r.Add({"lcs", -3, kReadOnly, {1, 2, 1}, CmdLcs, "string"});
 }
 

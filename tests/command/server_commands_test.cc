@@ -185,8 +185,8 @@ TEST_CASE("COMMAND reflects the registry", "[command]") {
   CHECK(info.elems[0].elems[1].integer == 2);
   CHECK(info.elems[1].type == baozi::protocol::RespValue::kNullArray);
   CHECK(h.Run({"COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"}) == "[\"a\", \"b\"]");
-  CHECK(h.Run({"COMMAND", "GETKEYS", "PING"}) == "(error) ERR The command has no key arguments");
-  CHECK(h.Run({"COMMAND", "GETKEYS", "nosuch"}) == "(error) ERR Invalid command specified");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "PING", "x"}) == "(error) ERR The command has no key arguments");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "nosuch", "x"}) == "(error) ERR Invalid command specified");
   auto docs = h.RunValue({"COMMAND", "DOCS", "set"});
   REQUIRE(docs.elems.size() == 2);
   CHECK(docs.elems[0].str == "set");
