@@ -14,8 +14,9 @@
 // into arguments with Redis's sdssplitargs rules ("..." with \n \r \t \b \a \xHH escapes,
 // '...' with only \' escaped, a closing quote must be followed by a blank) and calls the row's
 // set(). A single-value parameter must get exactly one argument; multi-argument ones (bind,
-// save) take any number. CONFIG SET values of multi-argument parameters are split on single
-// spaces instead, exactly as Redis does, so "10  5" has an empty middle argument.
+// save) take any number, and a lone non-empty argument is split again (`save "900 1 60 5"`).
+// CONFIG SET values of multi-argument parameters are split on single spaces instead, exactly
+// as Redis does, so "10  5" has an empty middle argument.
 //
 // CONFIG SET is atomic as in Redis 7: all names are looked up and checked for immutability and
 // duplicates first, then every value is set; if one fails, or an apply hook fails afterwards,
@@ -999,7 +1000,16 @@ std::expected<void, std::string> ConfigTable::LoadText(std::string_view text,
         return Fail(ErrorAt(origin, i + 1, line, "wrong number of arguments"));
       }
       SetContext ctx{.loading = true, .save_loaded = &save_loaded_};
-      auto r = p->set(*cfg_, Args(*argv).subspan(1), ctx);
+      Args args = Args(*argv).subspan(1);
+      // A multi-argument parameter given one non-empty argument is split again, so that
+      // `save "900 1 300 10"` (and `--save "900 1"` on the command line) work. As in Redis,
+      // unbalanced quotes inside it just give no arguments.
+      std::vector<std::string> resplit;
+      if ((p->flags & kMultiArg) && args.size() == 1 && !args[0].empty()) {
+        resplit = SplitArgs(args[0]).value_or(std::vector<std::string>{});
+        args = resplit;
+      }
+      auto r = p->set(*cfg_, args, ctx);
       if (!r) return Fail(ErrorAt(origin, i + 1, line, r.error()));
     } else if (directive == "include" && argv->size() == 2) {
       if (st.depth >= kMaxIncludeDepth) {

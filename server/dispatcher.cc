@@ -10,17 +10,21 @@
 namespace baozi {
 namespace {
 
+// What printf's "%.*s" prints of an argument: Redis formats these errors with it, so every
+// argument stops at its first NUL byte.
+std::string_view CString(std::string_view s) { return s.substr(0, s.find('\0')); }
+
 void RejectUnknown(Client& client, std::span<const std::string_view> argv) {
   // Redis 7: "unknown command '<name>', with args beginning with: '<a1>' '<a2>' " with the
   // argument list cut once it reaches 128 bytes.
   std::string msg = "unknown command '";
-  msg.append(argv[0].substr(0, 128));
+  msg.append(CString(argv[0]).substr(0, 128));
   msg += "', with args beginning with: ";
   std::string args;
   for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
     size_t room = 128 - args.size();
     args += '\'';
-    args.append(argv[i].substr(0, room));
+    args.append(CString(argv[i]).substr(0, room));
     args += "' ";
   }
   msg += args;
@@ -147,7 +151,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
       std::string upper(cmd->name());
       for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       std::string msg = "unknown subcommand '";
-      msg.append(argv[1].substr(0, 128));
+      msg.append(CString(argv[1]).substr(0, 128));
       msg += "'. Try " + upper + " HELP.";
       client.rb().SendError(msg);
       CountErrors(server, client, errors_before);

@@ -67,9 +67,7 @@ void ReplyWrongPass(CmdContext& ctx) {
 
 // AUTH [username] password
 void CmdAuth(CmdContext& ctx) {
-  if (ctx.argc() > 3) {
-    return ctx.SendError("wrong number of arguments for '" + ctx.cmd().full_name() + "' command");
-  }
+  if (ctx.argc() > 3) return ctx.SendError(Errc::kSyntax);
   std::string_view user = "default", pass;
   if (ctx.argc() == 2) {
     if (ctx.config().requirepass.empty()) {

@@ -164,16 +164,17 @@ void CmdGet(CmdContext& ctx) { ReplyGet(ctx, ctx.arg(1)); }
 void CmdGetEx(CmdContext& ctx) {
   auto ext = ParseExtendedArgs(ctx, 2, ExtendedFor::kGetEx);
   if (!ext) return;
+  Db& db = ctx.db();
+  auto e = FindString(db, ctx.arg(1), true);
+  if (!e) return ctx.SendError(e.error());
+  if (*e == nullptr) return ctx.rb().SendNull();
+  // Redis validates the expire time only once it knows the key exists.
   int64_t deadline = kNoExpire;
   if (ext->flags & kAnyExpire) {
     auto d = ExpireDeadlineMs(ctx, ext->expire, ext->flags);
     if (!d) return;
     deadline = *d;
   }
-  Db& db = ctx.db();
-  auto e = FindString(db, ctx.arg(1), true);
-  if (!e) return ctx.SendError(e.error());
-  if (*e == nullptr) return ctx.rb().SendNull();
   ReplyStringValue(ctx, (*e)->value);
   if (ext->flags & kAnyExpire) {
     if (deadline <= ctx.now_ms()) {
