@@ -321,6 +321,38 @@ void Network::OnAccepted(asio::generic::stream_protocol::socket socket, bool uni
     return;
   }
   int fd = socket.native_handle();
+  bool loopback = unix_socket;
+  std::string peer, local;
+  if (!unix_socket) {
+    asio::error_code ec;
+    auto remote = socket.remote_endpoint(ec);
+    if (!ec) peer = FormatEndpoint(remote, &loopback);
+    auto here = socket.local_endpoint(ec);
+    if (!ec) local = FormatEndpoint(here, nullptr);
+  }
+  // Protected mode (Redis 3.2+): with the default bind addresses and no password, only loopback
+  // clients may talk to the server.
+  static const std::vector<std::string> kDefaultBind = {"*", "-::*"};
+  if (!loopback && cfg.protected_mode && cfg.requirepass.empty() && cfg.bind == kDefaultBind) {
+    static constexpr std::string_view kDenied =
+        "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+        "password is set for the default user. In this mode connections are only accepted from "
+        "the loopback interface. If you want to connect from external computers to Redis you may "
+        "adopt one of the following solutions: 1) Just disable protected mode sending the command "
+        "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from "
+        "the same host the server is running, however MAKE SURE Redis is not publicly accessible "
+        "from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+        "Alternatively you can just disable the protected mode by editing the Redis "
+        "configuration file, and setting the protected mode option to 'no', and then restarting "
+        "the server. 3) If you started the server manually just for testing, restart it with the "
+        "'--protected-mode no' option. 4) Set up an authentication password for the default "
+        "user. NOTE: You only need to do one of the above things in order for the server to "
+        "start accepting connections from the outside.\r\n";
+    asio::error_code ignored;
+    asio::write(socket, asio::buffer(kDenied.data(), kDenied.size()), ignored);
+    server_.stats().rejected_connections++;
+    return;
+  }
   if (!unix_socket) {
     int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
@@ -343,12 +375,8 @@ void Network::OnAccepted(asio::generic::stream_protocol::socket socket, bool uni
     c.addr = cfg.unixsocket + ":0";
     c.laddr = cfg.unixsocket + ":0";
   } else {
-    asio::error_code ec;
-    bool loopback = false;
-    auto remote = conn->socket().remote_endpoint(ec);
-    if (!ec) c.addr = FormatEndpoint(remote, &loopback);
-    auto local = conn->socket().local_endpoint(ec);
-    if (!ec) c.laddr = FormatEndpoint(local, nullptr);
+    if (!peer.empty()) c.addr = peer;
+    if (!local.empty()) c.laddr = local;
     if (loopback) c.Set(kClientLocal);
   }
   connections_[id] = conn;

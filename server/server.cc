@@ -123,7 +123,7 @@ void Server::Cron() {
     }
   }
   // Incremental rehash for a millisecond per db with work to do (Redis databasesCron).
-  for (int i = 0; i < keyspace_->size(); ++i) keyspace_->db(i).RehashForMicros(1000);
+  for (int i = 0; i < keyspace_->size(); ++i) keyspace_->db(i).Maintain(1000);
   BeforeSleep();
 }
 

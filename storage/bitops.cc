@@ -104,8 +104,8 @@ uint64_t CountBitRange(std::string_view s, uint64_t first, uint64_t last) {
   uint64_t first_byte = first >> 3, last_byte = last >> 3;
   uint64_t count = Popcount(p + first_byte, last_byte - first_byte + 1);
   // Subtract the bits of the edge bytes that lie outside the range.
-  unsigned head = 0xFFu << (8 - (first & 7)) & 0xFF;  // bits before `first`
-  unsigned tail = (1u << (7 - (last & 7))) - 1;       // bits after `last`
+  unsigned head = (0xFFu << (8 - (first & 7))) & 0xFF;  // bits before `first`
+  unsigned tail = (1u << (7 - (last & 7))) - 1;         // bits after `last`
   count -= static_cast<uint64_t>(std::popcount(p[first_byte] & head));
   count -= static_cast<uint64_t>(std::popcount(p[last_byte] & tail));
   return count;
@@ -124,7 +124,7 @@ int64_t FindBit(std::string_view s, int bit, uint64_t first, uint64_t last) {
   const unsigned char* p = Bytes(s);
   uint64_t first_byte = first >> 3, last_byte = last >> 3;
   // Bits outside the range are forced to the value we are *not* looking for.
-  unsigned head = 0xFFu << (8 - (first & 7)) & 0xFF;
+  unsigned head = (0xFFu << (8 - (first & 7))) & 0xFF;
   unsigned tail = (1u << (7 - (last & 7))) - 1;
   auto masked = [&](uint64_t i) {
     unsigned b = p[i];

@@ -93,7 +93,11 @@ class Db {
 
   void Clear();
   void SwapContents(Db& other);
-  bool RehashForMicros(int64_t us) { return dict_.RehashForMicros(us); }
+  // Periodic upkeep: shrink a table that emptied and rehash for up to `us` microseconds.
+  bool Maintain(int64_t us) {
+    dict_.ShrinkIfNeeded();
+    return dict_.RehashForMicros(us);
+  }
   size_t MemoryUsage() const { return dict_.MemoryUsage(); }
 
  private:

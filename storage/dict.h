@@ -48,6 +48,7 @@
 //   do cursor = d.Scan(cursor, [&](const std::string& key, int& v) { ... }); while (cursor);
 #pragma once
 
+#include <bit>
 #include <cassert>
 #include <chrono>
 #include <cstddef>
@@ -74,7 +75,7 @@ inline uint64_t ReverseBits(uint64_t v) {
   v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
   v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
   v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-  return __builtin_bswap64(v);
+  return std::byteswap(v);
 }
 
 // Heap bytes a string owns beyond its own object (0 while the small-string buffer holds it).
@@ -244,7 +245,7 @@ class Dict {
   // Rehashes in steps of 100 buckets until `microseconds` have passed (checked between steps).
   // Returns true if still rehashing.
   bool RehashForMicros(int64_t microseconds) {
-    if (!IsRehashing()) return false;
+    if (!IsRehashing() || pause_rehash_ != 0) return IsRehashing();
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::microseconds(microseconds);
     while (RehashStep(100)) {

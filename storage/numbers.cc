@@ -129,6 +129,14 @@ std::optional<double> ParseDouble(std::string_view s) {
   return v;
 }
 
+std::optional<double> ParseRangeDouble(std::string_view s) {
+  CString cs(UpToNul(s));
+  char* end = nullptr;
+  double v = std::strtod(cs.get(), &end);
+  if (*end != '\0' || std::isnan(v)) return std::nullopt;
+  return v;
+}
+
 std::optional<long double> ParseLongDouble(std::string_view s) {
   if (s.empty() || s.size() >= kMaxLongDoubleChars) return std::nullopt;
   CString cs(s);

@@ -22,6 +22,11 @@ std::optional<uint64_t> ParseScanCursor(std::string_view s);
 // Redis getDoubleFromObject/string2d: strtod over the whole string, no leading space, no NaN;
 // accepts "inf", "+inf", "-inf", "1e5", "0x10"... exactly as strtod does in Redis.
 std::optional<double> ParseDouble(std::string_view s);
+// ZRANGEBYSCORE/ZCOUNT/... min and max (zslParseRange), after the caller strips a leading '(':
+// plain strtod over the C string (cut at the first NUL) that must consume all of it and must
+// not give NaN. Unlike ParseDouble it accepts leading blanks, "" (= 0) and out-of-range values
+// ("1e400" = inf, "1e-400" = 0). On failure the reply is "min or max is not a float".
+std::optional<double> ParseRangeDouble(std::string_view s);
 // Redis string2ld (INCRBYFLOAT): strtold over the whole string, no spaces, no NaN.
 std::optional<long double> ParseLongDouble(std::string_view s);
 
