@@ -977,7 +977,9 @@ const ConfigTable::Param* ConfigTable::Find(std::string_view name) const {
 }
 
 void ConfigTable::SetApplyHook(std::string_view name, ConfigApplyHook hook) {
-  if (const Param* p = Find(name)) const_cast<Param*>(p)->hook = std::move(hook);
+  for (Param& p : params_) {
+    if (EqualsNoCase(p.name, name)) p.hook = std::move(hook);
+  }
 }
 
 bool ConfigTable::IsSensitive(std::string_view name) const {

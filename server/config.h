@@ -28,7 +28,6 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>

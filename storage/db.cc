@@ -15,15 +15,6 @@ std::string_view TypeName(ObjType t) {
   return "none";
 }
 
-size_t Value::MemoryUsage() const {
-  // Object header as Redis accounts it (robj = 16 bytes) plus the string's heap block.
-  size_t n = 16;
-  if (auto* s = std::get_if<std::string>(&data_)) {
-    if (s->capacity() > 15) n += s->capacity() + 1;
-  }
-  return n;
-}
-
 void Db::CountExpire(int64_t old_ms, int64_t new_ms) {
   if (old_ms != kNoExpire) {
     --expires_;
@@ -136,14 +127,14 @@ std::optional<std::string> Db::RandomKey() {
   // Like Redis, give up on finding a non-expired key after many tries when all keys are volatile.
   for (int tries = 0; tries < 100 && dict_.size() > 0; ++tries) {
     auto [key, entry] = dict_.RandomEntry(ks_->rng());
-    if (key == nullptr) return std::nullopt;
+    if (entry == nullptr) return std::nullopt;
     if (entry->expire_ms != kNoExpire && entry->expire_ms <= ks_->now_ms()) {
-      std::string k = *key;
+      std::string k(key);
       if (expires_ == dict_.size() && tries >= 99) return k;
       Find(k);  // lazily expire it and try again
       continue;
     }
-    return *key;
+    return std::string(key);
   }
   return std::nullopt;
 }

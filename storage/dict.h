@@ -3,7 +3,8 @@
 //
 // Layout. Bucket arrays have power-of-two sizes and a key lives in bucket hash & (size - 1), i.e.
 // the low k bits of its hash for a table of 2^k buckets. Each entry is one heap node holding the
-// next pointer, the key string and the value (long keys add the string's own buffer). The table
+// next pointer, the value and the key's bytes inline (one allocation per key, whatever its
+// length: on a cache of a million small keys the key's std::string alone would cost more). The table
 // grows when size reaches the bucket count (load factor 1), to the next power of two above size,
 // and shrinks when fewer than 10% of the buckets would be used, to the next power of two at or
 // above size (never below 4 buckets).
@@ -45,9 +46,10 @@
 //   Dict<int> d;
 //   *d.FindOrInsert("k").first = 5;
 //   uint64_t cursor = 0;
-//   do cursor = d.Scan(cursor, [&](const std::string& key, int& v) { ... }); while (cursor);
+//   do cursor = d.Scan(cursor, [&](std::string_view key, int& v) { ... }); while (cursor);
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
 #include <chrono>
@@ -57,6 +59,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <cstring>
+#include <new>
 #include <string_view>
 #include <utility>
 
@@ -76,15 +80,6 @@ inline uint64_t ReverseBits(uint64_t v) {
   v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
   v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
   return std::byteswap(v);
-}
-
-// Heap bytes a string owns beyond its own object (0 while the small-string buffer holds it).
-inline size_t StringHeapBytes(const std::string& s) {
-  const auto* obj = reinterpret_cast<const char*>(&s);
-  const char* data = s.data();
-  std::less<const char*> lt;
-  if (!lt(data, obj) && lt(data, obj + sizeof(std::string))) return 0;
-  return s.capacity() + 1;
 }
 
 }  // namespace dict_internal
@@ -126,17 +121,19 @@ class Dict {
     const Node* n = FindNode(key, HashKey(key));
     return n ? &n->value : nullptr;
   }
-  // Key and value of an existing entry; {nullptr, nullptr} when absent.
-  std::pair<const std::string*, V*> FindEntry(std::string_view key) {
-    if (empty()) return {nullptr, nullptr};
+  // Key and value of an existing entry; {"", nullptr} when absent.
+  std::pair<std::string_view, V*> FindEntry(std::string_view key) {
+    if (empty()) return {std::string_view(), nullptr};
     StepIfRehashing();
     Node* n = FindNode(key, HashKey(key));
-    if (n == nullptr) return {nullptr, nullptr};
-    return {&n->key, &n->value};
+    if (n == nullptr) return {std::string_view(), nullptr};
+    return {n->key(), &n->value};
   }
-  const std::string* FindKey(std::string_view key) const {
+  // The stored key (valid while the entry lives); nullopt when absent.
+  std::optional<std::string_view> FindKey(std::string_view key) const {
     const Node* n = FindNode(key, HashKey(key));
-    return n ? &n->key : nullptr;
+    if (n == nullptr) return std::nullopt;
+    return n->key();
   }
 
   // The value slot for key; a new entry's value is V(args...).
@@ -149,9 +146,9 @@ class Dict {
     GrowIfNeeded();
     Table& t = tables_[IsRehashing() ? 1 : 0];
     Node*& head = t.buckets[h & (t.size - 1)];
-    head = new Node{head, std::string(key), V(std::forward<Args>(args)...)};
+    head = NewNode(head, key, std::forward<Args>(args)...);
     ++t.used;
-    key_heap_bytes_ += dict_internal::StringHeapBytes(head->key);
+    node_bytes_ += NodeBytes(key.size());
     return {&head->value, true};
   }
   std::pair<V*, bool> FindOrInsert(std::string_view key) { return TryEmplace(key); }
@@ -178,21 +175,21 @@ class Dict {
       for (size_t i = 0; i < t.size; ++i) {
         for (Node* n = t.buckets[i]; n != nullptr;) {
           Node* next = n->next;
-          delete n;
+          FreeNode(n);
           n = next;
         }
       }
       t = Table{};
     }
     rehash_idx_ = -1;
-    key_heap_bytes_ = 0;
+    node_bytes_ = 0;
   }
 
   void Swap(Dict& other) noexcept {
     std::swap(tables_[0], other.tables_[0]);
     std::swap(tables_[1], other.tables_[1]);
     std::swap(rehash_idx_, other.rehash_idx_);
-    std::swap(key_heap_bytes_, other.key_heap_bytes_);
+    std::swap(node_bytes_, other.node_bytes_);
     std::swap(pause_rehash_, other.pause_rehash_);
   }
 
@@ -225,7 +222,7 @@ class Dict {
       }
       for (Node* node = from.buckets[rehash_idx_]; node != nullptr;) {
         Node* next = node->next;
-        Node*& head = to.buckets[HashKey(node->key) & (to.size - 1)];
+        Node*& head = to.buckets[HashKey(node->key()) & (to.size - 1)];
         node->next = head;
         head = node;
         --from.used;
@@ -255,7 +252,7 @@ class Dict {
   }
 
   // Visits the bucket chains at `cursor` (see the essay above) and returns the next cursor; 0
-  // when the scan is complete. fn(const std::string& key, V& value) may read this Dict (Find
+  // when the scan is complete. fn(std::string_view key, V& value) may read this Dict (Find
   // does not rehash meanwhile) but must not modify it.
   template <class Fn>
   uint64_t Scan(uint64_t cursor, Fn&& fn) {
@@ -281,7 +278,7 @@ class Dict {
     return cursor;
   }
 
-  // fn(const std::string& key, V& value) for every entry; fn must not modify this Dict.
+  // fn(std::string_view key, V& value) for every entry; fn must not modify this Dict.
   template <class Fn>
   void ForEach(Fn&& fn) {
     PauseRehash pause(this);
@@ -294,7 +291,7 @@ class Dict {
     for (const Table& t : tables_) {
       for (size_t i = 0; i < t.size; ++i) {
         for (const Node* n = t.buckets[i]; n != nullptr; n = n->next) {
-          fn(n->key, static_cast<const V&>(n->value));
+          fn(n->key(), static_cast<const V&>(n->value));
         }
       }
     }
@@ -302,38 +299,58 @@ class Dict {
 
   // Up to `count` entries from a random stretch of buckets, for eviction-style sampling (Redis
   // dictGetSomeKeys): cheap, not uniform, and may report fewer than asked even when the Dict
-  // holds more. Calls fn(const std::string& key, V& value) for each; returns how many.
+  // holds more. Calls fn(std::string_view key, V& value) for each; returns how many.
   template <class Rng, class Fn>
   size_t SampleEntries(Rng& rng, size_t count, Fn&& fn) {
     PauseRehash pause(this);
-    return SampleNodes(rng, count, [&](Node* n) { fn(std::as_const(n->key), n->value); });
+    return SampleNodes(rng, count, [&](Node* n) { fn(n->key(), n->value); });
   }
 
   // A random entry, close enough to uniform for RANDOMKEY and eviction (Redis
   // dictGetFairRandomKey): pick uniformly among a sample of up to 20 entries, falling back to a
   // random non-empty bucket's random chain element. {nullptr, nullptr} when empty.
   template <class Rng>
-  std::pair<const std::string*, V*> RandomEntry(Rng& rng) {
-    if (empty()) return {nullptr, nullptr};
+  std::pair<std::string_view, V*> RandomEntry(Rng& rng) {
+    if (empty()) return {std::string_view(), nullptr};
     Node* sample[kFairSampleSize];
     size_t found = 0;
     SampleNodes(rng, kFairSampleSize, [&](Node* n) { sample[found++] = n; });
     Node* n = found != 0 ? sample[static_cast<uint64_t>(rng()) % found] : AnyNode(rng);
-    return {&n->key, &n->value};
+    return {n->key(), &n->value};
   }
 
   // Approximate bytes: bucket arrays, nodes and the keys' heap buffers (values' own heap storage
   // is the caller's to count).
   size_t MemoryUsage() const {
-    return sizeof(*this) + bucket_count() * sizeof(Node*) + size() * sizeof(Node) + key_heap_bytes_;
+    return sizeof(*this) + bucket_count() * sizeof(Node*) + node_bytes_;
   }
 
  private:
+  // One allocation per entry: the chain link, the value, then the key's bytes right after its
+  // length (no std::string object, no second allocation for long keys).
   struct Node {
     Node* next;
-    std::string key;
     V value;
+    uint32_t key_len;
+    char key_start[4];  // the key continues past the end of the struct
+
+    std::string_view key() const { return {key_start, key_len}; }
   };
+
+  static size_t NodeBytes(size_t key_len) {
+    return std::max(sizeof(Node), offsetof(Node, key_start) + key_len);
+  }
+  template <class... Args>
+  static Node* NewNode(Node* next, std::string_view key, Args&&... args) {
+    void* mem = ::operator new(NodeBytes(key.size()));
+    Node* n = new (mem) Node{next, V(std::forward<Args>(args)...), static_cast<uint32_t>(key.size()), {}};
+    std::memcpy(n->key_start, key.data(), key.size());
+    return n;
+  }
+  static void FreeNode(Node* n) {
+    n->~Node();
+    ::operator delete(static_cast<void*>(n));
+  }
 
   struct Table {
     std::unique_ptr<Node*[]> buckets;
@@ -364,7 +381,7 @@ class Dict {
   static void VisitBucket(const Table& t, uint64_t idx, Fn& fn) {
     for (Node* n = t.buckets[idx]; n != nullptr;) {
       Node* next = n->next;
-      fn(std::as_const(n->key), n->value);
+      fn(n->key(), n->value);
       n = next;
     }
   }
@@ -379,7 +396,7 @@ class Dict {
     for (int i = 0; i <= last; ++i) {
       const Table& t = tables_[i];
       for (Node* n = t.buckets[h & (t.size - 1)]; n != nullptr; n = n->next) {
-        if (n->key == key) return n;
+        if (n->key() == key) return n;
       }
     }
     return nullptr;
@@ -395,7 +412,7 @@ class Dict {
       Table& t = tables_[i];
       for (Node** link = &t.buckets[h & (t.size - 1)]; *link != nullptr; link = &(*link)->next) {
         Node* n = *link;
-        if (n->key == key) {
+        if (n->key() == key) {
           *link = n->next;
           --t.used;
           return n;
@@ -406,8 +423,8 @@ class Dict {
   }
 
   void DeleteNode(Node* n) {
-    key_heap_bytes_ -= dict_internal::StringHeapBytes(n->key);
-    delete n;
+    node_bytes_ -= NodeBytes(n->key_len);
+    FreeNode(n);
   }
 
   void GrowIfNeeded() {
@@ -510,7 +527,7 @@ class Dict {
 
   Table tables_[2];
   int64_t rehash_idx_ = -1;  // next old-table bucket to move; -1 when not rehashing
-  size_t key_heap_bytes_ = 0;
+  size_t node_bytes_ = 0;  // allocated node bytes, for MemoryUsage
   int pause_rehash_ = 0;
 };
 

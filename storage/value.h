@@ -1,14 +1,21 @@
-// A value stored under a key. Strings keep Redis's three encodings because OBJECT ENCODING must
-// answer as Redis would and because integers are worth storing as integers: "int" (the value is
-// the canonical decimal form of an int64 and at most 20 bytes), "embstr" (at most 44 bytes, the
-// size Redis allocates together with its object header) and "raw" (longer, or a value that was
-// modified in place by APPEND, SETRANGE, SETBIT...).
+// A value stored under a key, in 24 bytes.
+//
+// Strings keep Redis's three encodings because OBJECT ENCODING must answer as Redis would and
+// because integers are worth storing as integers: "int" (the canonical decimal form of an
+// int64, at most 20 bytes), "embstr" (at most 44 bytes, the size Redis allocates together with
+// its object header) and "raw" (longer, or modified in place by APPEND, SETRANGE, SETBIT...).
+//
+// Storage is independent of the reported encoding and chosen for memory: an integer or a string
+// of up to 16 bytes lives inside the Value itself (a cache of short values then costs no
+// allocation beyond the dict node), anything longer in a heap std::string that in-place
+// modifications (MutableString) work on directly.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
-#include <variant>
+#include <utility>
 
 #include "storage/numbers.h"
 
@@ -26,53 +33,80 @@ std::string_view TypeName(ObjType t);
 
 class Value {
  public:
-  Value() : data_(std::string()) {}
+  static constexpr size_t kInlineCapacity = 16;
+
+  Value() { SetInline({}); }
+  ~Value() { Release(); }
+  Value(const Value& o) { CopyFrom(o); }
+  Value& operator=(const Value& o) {
+    if (this != &o) {
+      Release();
+      CopyFrom(o);
+    }
+    return *this;
+  }
+  Value(Value&& o) noexcept {
+    std::memcpy(static_cast<void*>(this), &o, sizeof(Value));
+    o.storage_ = Storage::kInline;
+    o.inline_len_ = 0;
+  }
+  Value& operator=(Value&& o) noexcept {
+    if (this != &o) {
+      Release();
+      std::memcpy(static_cast<void*>(this), &o, sizeof(Value));
+      o.storage_ = Storage::kInline;
+      o.inline_len_ = 0;
+    }
+    return *this;
+  }
 
   // A string as SET stores it: integer-encoded when it is a canonical int64 of <= 20 bytes.
   static Value FromString(std::string_view s) {
-    Value v;
     if (s.size() <= 20) {
-      if (auto n = ParseInt64(s)) {
-        v.data_ = *n;
-        return v;
-      }
+      if (auto n = ParseInt64(s)) return FromInt(*n);
     }
-    v.data_ = std::string(s);
+    Value v;
     v.enc_ = s.size() <= kEmbStrMaxLen ? Encoding::kEmbStr : Encoding::kRaw;
+    v.SetBytes(s);
     return v;
   }
   // A string that is never integer-encoded (INCRBYFLOAT results): embstr or raw by length.
-  static Value FromStringNoInt(std::string s) {
+  static Value FromStringNoInt(std::string_view s) {
     Value v;
     v.enc_ = s.size() <= kEmbStrMaxLen ? Encoding::kEmbStr : Encoding::kRaw;
-    v.data_ = std::move(s);
+    v.SetBytes(s);
     return v;
   }
-  // A string built in place (SETRANGE, SETBIT, BITOP, APPEND on an existing value): always raw.
+  // A string built in place (SETRANGE, SETBIT, BITOP...): always raw.
   static Value RawString(std::string s) {
     Value v;
-    v.data_ = std::move(s);
     v.enc_ = Encoding::kRaw;
+    v.storage_ = Storage::kHeap;
+    v.u_.heap = new std::string(std::move(s));
     return v;
   }
   static Value FromInt(int64_t n) {
     Value v;
-    v.data_ = n;
+    v.storage_ = Storage::kInt;
+    v.enc_ = Encoding::kInt;
+    v.u_.integer = n;
     return v;
   }
 
   ObjType type() const { return type_; }
   bool is_string() const { return type_ == ObjType::kString; }
-  Encoding encoding() const {
-    return std::holds_alternative<int64_t>(data_) ? Encoding::kInt : enc_;
-  }
-  bool is_int() const { return std::holds_alternative<int64_t>(data_); }
-  int64_t int_value() const { return std::get<int64_t>(data_); }
+  Encoding encoding() const { return enc_; }
+  bool is_int() const { return storage_ == Storage::kInt; }
+  int64_t int_value() const { return u_.integer; }
 
   // The string form. Integer-encoded values are printed into `buf` (kIntBufSize bytes).
   std::string_view View(char* buf) const {
-    if (auto* n = std::get_if<int64_t>(&data_)) return {buf, FormatInt64(*n, buf)};
-    return std::get<std::string>(data_);
+    switch (storage_) {
+      case Storage::kInt: return {buf, FormatInt64(u_.integer, buf)};
+      case Storage::kInline: return {u_.bytes, inline_len_};
+      case Storage::kHeap: return *u_.heap;
+    }
+    return {};
   }
   std::string ToString() const {
     char buf[kIntBufSize];
@@ -82,24 +116,65 @@ class Value {
     char buf[kIntBufSize];
     return View(buf).size();
   }
-  // Converts to a raw string for in-place modification (Redis dbUnshareStringValue).
+  // Converts to a raw heap string for in-place modification (Redis dbUnshareStringValue).
   std::string& MutableString() {
-    if (auto* n = std::get_if<int64_t>(&data_)) data_ = Int64ToString(*n);
+    if (storage_ != Storage::kHeap) {
+      char buf[kIntBufSize];
+      auto* s = new std::string(View(buf));
+      storage_ = Storage::kHeap;
+      u_.heap = s;
+    }
     enc_ = Encoding::kRaw;
-    return std::get<std::string>(data_);
+    return *u_.heap;
   }
 
-  // LRU clock in seconds for OBJECT IDLETIME (Redis keeps 24 bits of it; we keep 32).
+  // LRU clock in seconds, or LFU data, for OBJECT IDLETIME/FREQ and eviction.
   uint32_t lru() const { return lru_; }
   void set_lru(uint32_t s) { lru_ = s; }
 
-  size_t MemoryUsage() const;
+  // Bytes this value uses beyond its own 24 (the heap string and its buffer).
+  size_t HeapBytes() const {
+    if (storage_ != Storage::kHeap) return 0;
+    return sizeof(std::string) + (u_.heap->capacity() > 15 ? u_.heap->capacity() + 1 : 0);
+  }
 
  private:
+  enum class Storage : uint8_t { kInline, kInt, kHeap };
+
+  void SetInline(std::string_view s) {
+    storage_ = Storage::kInline;
+    inline_len_ = static_cast<uint8_t>(s.size());
+    if (!s.empty()) std::memcpy(u_.bytes, s.data(), s.size());
+  }
+  void SetBytes(std::string_view s) {
+    if (s.size() <= kInlineCapacity) {
+      SetInline(s);
+    } else {
+      storage_ = Storage::kHeap;
+      u_.heap = new std::string(s);
+    }
+  }
+  void Release() {
+    if (storage_ == Storage::kHeap) delete u_.heap;
+    storage_ = Storage::kInline;
+  }
+  void CopyFrom(const Value& o) {
+    std::memcpy(static_cast<void*>(this), &o, sizeof(Value));
+    if (o.storage_ == Storage::kHeap) u_.heap = new std::string(*o.u_.heap);
+  }
+
+  union Payload {
+    int64_t integer;
+    std::string* heap;
+    char bytes[kInlineCapacity];
+  } u_;
+  uint32_t lru_ = 0;
   ObjType type_ = ObjType::kString;
   Encoding enc_ = Encoding::kEmbStr;
-  uint32_t lru_ = 0;
-  std::variant<int64_t, std::string> data_;
+  Storage storage_ = Storage::kInline;
+  uint8_t inline_len_ = 0;
 };
+
+static_assert(sizeof(Value) == 24, "Value must stay compact: it is stored once per key");
 
 }  // namespace baozi

@@ -60,6 +60,8 @@ void CmdBitCount(CmdContext& ctx) {
   if (!start) return;
   auto end = ArgInt(ctx, ctx.arg(3));
   if (!end) return;
+  // Redis answers an empty negative range before it looks at the unit argument.
+  if (*start < 0 && *end < 0 && *start > *end) return ctx.rb().SendLong(0);
   bool bit_unit = false;
   if (ctx.argc() == 5) {
     if (EqualsIgnoreCase(ctx.arg(4), "bit")) {

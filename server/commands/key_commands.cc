@@ -220,7 +220,7 @@ void CmdScan(CmdContext& ctx) {
   uint64_t next = *cursor;
   int64_t max_iterations = count * 10;
   do {
-    next = db.Scan(next, [&](const std::string& key, DbEntry&) { keys.push_back(key); });
+    next = db.Scan(next, [&](std::string_view key, DbEntry&) { keys.emplace_back(key); });
   } while (next != 0 && max_iterations-- > 0 && static_cast<int64_t>(keys.size()) < count);
 
   auto& rb = ctx.rb();
@@ -252,7 +252,7 @@ void CmdKeys(CmdContext& ctx) {
   auto& rb = ctx.rb();
   auto h = rb.DeferArrayLen();
   size_t n = 0;
-  db.ForEach([&](const std::string& key, DbEntry& e) {
+  db.ForEach([&](std::string_view key, DbEntry& e) {
     if (e.expire_ms != kNoExpire && e.expire_ms <= now) return;
     if (!all && !KeyMatches(pattern, key)) return;
     rb.SendBulk(key);

@@ -367,6 +367,13 @@ TEST_CASE("config: multi-argument and special values in files", "[config]") {
   REQUIRE(t.LoadString("save 1 1\nsave \"\"\nsave 200 2\n", "x"));
   CHECK(Get1(t, "save") == "200 2");
 
+  // One quoted argument of a multi-argument parameter is split again.
+  REQUIRE(t.LoadString("save \"5 5  6 6\"\nbind \"1.1.1.1 2.2.2.2\"\n", "x"));
+  CHECK(Get1(t, "save") == "200 2 5 5 6 6");
+  CHECK(cfg.bind == std::vector<std::string>{"1.1.1.1", "2.2.2.2"});
+  REQUIRE(t.LoadString("bind \"a \\\"b\"\n", "x"));  // unbalanced inside: no addresses
+  CHECK(cfg.bind.empty());
+
   Config fresh;
   ConfigTable t2(&fresh);
   REQUIRE(t2.LoadString("save\n", "x"));  // the first save line drops the defaults
@@ -832,6 +839,10 @@ TEST_CASE("config: command line like redis-server's", "[config]") {
     CHECK(cfg.bind == std::vector<std::string>{"127.0.0.1", "::1"});
     CHECK(cfg.maxmemory == 100ull * 1024 * 1024);
     CHECK(cfg.requirepass == "a b\"c");
+    Config one;
+    REQUIRE(load({"baozi-server", "--save", "900 1 60 5", "--bind", "127.0.0.1 ::1"}, &one));
+    CHECK(one.save == std::vector<SavePoint>{{900, 1}, {60, 5}});
+    CHECK(one.bind == std::vector<std::string>{"127.0.0.1", "::1"});
   }
   SECTION("a --x right after a bare option name is its value") {
     Config cfg;

@@ -1,0 +1,163 @@
+"""Runs one command sequence against two servers and compares the replies.
+
+Commands go out in pipelined batches over raw sockets; each reply is taken
+as exact bytes, normalised only where the generator marked it (`norm`), and
+compared.  A `scan` command is expanded into a full SCAN loop on each side
+and compared as the sorted set of keys returned.
+"""
+
+from __future__ import annotations
+
+import rawresp
+
+from .core import Cmd
+
+BATCH = 64
+MAX_SCAN_CALLS = 100_000
+
+
+class Mismatch(AssertionError):
+    pass
+
+
+def normalise(c: Cmd, raw: bytes) -> bytes:
+    if c.norm == "ttl":
+        # Clocks differ: keep only whether a TTL exists (-1), the key is
+        # missing (-2) or a time is set (any value >= 0).
+        if raw.startswith(b":") and not raw.startswith(b":-"):
+            return b":<non-negative>\r\n"
+        return raw
+    if c.norm == "sort":
+        # Hash-table order differs between servers with different seeds.
+        if raw.startswith(b"*") and not raw.startswith(b"*-"):
+            items = rawresp.parse_one(raw)
+            return b"*%d\r\n" % len(items) + b"".join(
+                b"$%d\r\n%s\r\n" % (len(x), x) for x in sorted(items)
+            )
+        return raw
+    return raw
+
+
+def full_scan(conn: rawresp.Conn, c: Cmd) -> bytes:
+    cursor = b"0"
+    keys = set()
+    for _ in range(MAX_SCAN_CALLS):
+        conn.send(rawresp.encode(c.args[0], cursor, *c.args[1:]))
+        raw = conn.read_raw()
+        if raw.startswith(b"-"):
+            return raw
+        cursor, batch = rawresp.parse_one(raw)
+        keys.update(batch)
+        if cursor == b"0":
+            return b"SCAN keys: " + repr(sorted(keys)).encode()
+    return b"SCAN did not finish"
+
+
+def _signature(c: Cmd, ra: bytes, rb: bytes) -> tuple:
+    """What makes two mismatches alike: the command (any unknown command
+    counts as one), and each reply's type or its error text up to the first
+    quote."""
+
+    def shape(raw: bytes) -> bytes:
+        return raw.split(b"'")[0][:40] if raw.startswith(b"-") else raw[:1]
+
+    unknown = ra.startswith(b"-ERR unknown command") or rb.startswith(b"-ERR unknown command")
+    return (b"<unknown>" if unknown else c.args[0].upper(), shape(ra), shape(rb))
+
+
+def _short(raw: bytes, n: int = 400) -> str:
+    s = repr(raw[:n])
+    return s + (f"... ({len(raw)} bytes)" if len(raw) > n else "")
+
+
+class Runner:
+    """Sends `cmds` to both connections and compares every reply.
+
+    After a mismatch the run goes on (each command still has exactly one
+    reply on each side), so one report shows several independent
+    differences; it stops after `max_mismatches` because by then the two
+    keyspaces may have drifted apart and later differences may only be echoes.
+    Mismatches that look alike (same command name, same first reply bytes on
+    each side) are reported once and counted.
+    """
+
+    def __init__(self, a: rawresp.Conn, b: rawresp.Conn, names=("baozi", "redis"), label="",
+                 max_mismatches: int = 5):
+        self.a, self.b = a, b
+        self.names = names
+        self.label = label
+        self.max_mismatches = max_mismatches
+        self.history: list[tuple[int, Cmd, bytes]] = []
+        self.mismatches: list[str] = []
+        self.alike: dict[tuple, list] = {}
+
+    def _record(self, index: int, c: Cmd, ra: bytes, rb: bytes, note: str = ""):
+        signature = _signature(c, ra, rb)
+        if signature in self.alike:
+            self.alike[signature][1] += 1
+            return
+        self.alike[signature] = [len(self.mismatches), 0]
+        lines = [f"mismatch {len(self.mismatches) + 1} at command #{index}{note}",
+                 f"  command: {c!r}",
+                 f"  {self.names[0]:>6}: {_short(ra)}",
+                 f"  {self.names[1]:>6}: {_short(rb)}"]
+        if not self.mismatches:
+            lines.append(f"  preceding commands (newest last) with the {self.names[1]} reply:")
+            for i, hc, hr in self.history[-15:]:
+                lines.append(f"    #{i}: {hc!r}  ->  {_short(hr, 120)}")
+        self.mismatches.append("\n".join(lines))
+        if len(self.mismatches) >= self.max_mismatches:
+            self._raise(index)
+
+    def _raise(self, last_index: int):
+        for slot, more in self.alike.values():
+            if more:
+                self.mismatches[slot] += f"\n  (+{more} more like this)"
+        self.alike.clear()
+        head = (f"{self.label}: {len(self.mismatches)} mismatching repl"
+                f"{'y' if len(self.mismatches) == 1 else 'ies'} "
+                f"(stopped after command #{last_index})")
+        raise Mismatch("\n".join([head, *self.mismatches]))
+
+    def _read(self, conn: rawresp.Conn, name: str, index: int, c: Cmd) -> bytes:
+        try:
+            return conn.read_raw()
+        except (ConnectionError, TimeoutError, OSError) as e:
+            self.mismatches.append(f"{name} gave no reply to command #{index} {c!r}: {e}")
+            self._raise(index)
+
+    def _scan(self, conn: rawresp.Conn, name: str, index: int, c: Cmd) -> bytes:
+        try:
+            return full_scan(conn, c)
+        except (ConnectionError, TimeoutError, OSError, ValueError) as e:
+            self.mismatches.append(f"{name} failed the full SCAN at command #{index} {c!r}: {e}")
+            self._raise(index)
+
+    def run(self, cmds: list[Cmd], start_index: int = 0):
+        i = 0
+        while i < len(cmds):
+            if cmds[i].kind == "scan":
+                c = cmds[i]
+                ra = self._scan(self.a, self.names[0], start_index + i, c)
+                rb = self._scan(self.b, self.names[1], start_index + i, c)
+                if ra != rb:
+                    self._record(start_index + i, c, ra, rb, " (full SCAN key sets)")
+                self.history.append((start_index + i, c, rb))
+                i += 1
+                continue
+            j = i
+            while j < len(cmds) and j - i < BATCH and cmds[j].kind != "scan":
+                j += 1
+            payload = b"".join(rawresp.encode(*c.args) for c in cmds[i:j])
+            self.a.send(payload)
+            self.b.send(payload)
+            for k in range(i, j):
+                c = cmds[k]
+                ra = self._read(self.a, self.names[0], start_index + k, c)
+                rb = self._read(self.b, self.names[1], start_index + k, c)
+                if normalise(c, ra) != normalise(c, rb):
+                    self._record(start_index + k, c, ra, rb)
+                self.history.append((start_index + k, c, rb))
+            i = j
+        if self.mismatches:
+            self._raise(start_index + len(cmds) - 1)
