@@ -101,6 +101,24 @@ bool IsCSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
+// The backslash escapes of quoted config strings besides \xHH, \\ and \".
+constexpr std::pair<char, char> kEscapes[] = {
+    {'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'b', '\b'}, {'a', '\a'}};
+
+char Unescape(char letter) {
+  for (auto [l, c] : kEscapes) {
+    if (l == letter) return c;
+  }
+  return letter;  // "\q" is just q
+}
+
+char EscapeLetter(char c) {
+  for (auto [l, e] : kEscapes) {
+    if (e == c) return l;
+  }
+  return '\0';
+}
+
 // Redis sdssplitargs. nullopt means unbalanced quotes (or a closing quote glued to more text).
 std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
   line = UpToNul(line);
@@ -120,26 +138,7 @@ std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
           i += 3;
         } else if (c == '\\' && at(i + 1) != '\0') {
           ++i;
-          switch (at(i)) {
-            case 'n':
-              cur.push_back('\n');
-              break;
-            case 'r':
-              cur.push_back('\r');
-              break;
-            case 't':
-              cur.push_back('\t');
-              break;
-            case 'b':
-              cur.push_back('\b');
-              break;
-            case 'a':
-              cur.push_back('\a');
-              break;
-            default:
-              cur.push_back(at(i));
-              break;
-          }
+          cur.push_back(Unescape(at(i)));
         } else if (c == '"') {
           if (at(i + 1) != '\0' && !IsCSpace(at(i + 1))) return std::nullopt;
           done = true;
@@ -160,25 +159,14 @@ std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
         } else {
           cur.push_back(c);
         }
+      } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
+        done = true;
+      } else if (c == '"') {
+        in_dq = true;
+      } else if (c == '\'') {
+        in_sq = true;
       } else {
-        switch (c) {
-          case ' ':
-          case '\n':
-          case '\r':
-          case '\t':
-          case '\0':
-            done = true;
-            break;
-          case '"':
-            in_dq = true;
-            break;
-          case '\'':
-            in_sq = true;
-            break;
-          default:
-            cur.push_back(c);
-            break;
-        }
+        cur.push_back(c);
       }
       if (i < line.size()) ++i;
     }
@@ -190,36 +178,18 @@ std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
 std::string Repr(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out.push_back(c);
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned char>(c));
-          out += buf;
-        }
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (char letter = EscapeLetter(c)) {
+      out.push_back('\\');
+      out.push_back(letter);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out.push_back(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned char>(c));
+      out += buf;
     }
   }
   out.push_back('"');
@@ -492,7 +462,8 @@ struct ConfigTable::Param {
   std::function<SetResult(Config&, Args, SetContext&)> set;
   std::function<std::string(const Config&)> get;
   std::function<void(const Config&, RewriteState&)> rewrite;
-  ConfigApplyHook hook;
+  // Shared between the parameters one SetApplyHook call covers, so it runs once.
+  std::shared_ptr<const ConfigApplyHook> hook;
 };
 
 struct ConfigTable::LoadState {
@@ -885,81 +856,43 @@ std::string AbsolutePath(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// Letters in the order Redis prints them (after "A" and before K, E, m).
+constexpr std::pair<char, uint32_t> kClassLetters[] = {
+    {'g', notify::kGeneric},  {'$', notify::kString},   {'l', notify::kList},
+    {'s', notify::kSet},      {'h', notify::kHash},     {'z', notify::kZset},
+    {'x', notify::kExpired},  {'e', notify::kEvicted},  {'t', notify::kStream},
+    {'d', notify::kModule},   {'n', notify::kNew},      {'A', notify::kAll},
+    {'K', notify::kKeyspace}, {'E', notify::kKeyevent}, {'m', notify::kKeyMiss},
+};
+
+}  // namespace
+
 std::expected<uint32_t, std::string> KeyspaceEventsFromString(std::string_view classes) {
   uint32_t flags = 0;
   for (char c : UpToNul(classes)) {
-    switch (c) {
-      case 'A':
-        flags |= notify::kAll;
-        break;
-      case 'g':
-        flags |= notify::kGeneric;
-        break;
-      case '$':
-        flags |= notify::kString;
-        break;
-      case 'l':
-        flags |= notify::kList;
-        break;
-      case 's':
-        flags |= notify::kSet;
-        break;
-      case 'h':
-        flags |= notify::kHash;
-        break;
-      case 'z':
-        flags |= notify::kZset;
-        break;
-      case 'x':
-        flags |= notify::kExpired;
-        break;
-      case 'e':
-        flags |= notify::kEvicted;
-        break;
-      case 'K':
-        flags |= notify::kKeyspace;
-        break;
-      case 'E':
-        flags |= notify::kKeyevent;
-        break;
-      case 't':
-        flags |= notify::kStream;
-        break;
-      case 'm':
-        flags |= notify::kKeyMiss;
-        break;
-      case 'd':
-        flags |= notify::kModule;
-        break;
-      case 'n':
-        flags |= notify::kNew;
-        break;
-      default:
-        return Fail("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    auto it = std::find_if(std::begin(kClassLetters), std::end(kClassLetters),
+                           [c](const auto& e) { return e.first == c; });
+    if (it == std::end(kClassLetters)) {
+      return Fail("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
     }
+    flags |= it->second;
   }
   return flags;
 }
 
 std::string KeyspaceEventsToString(uint32_t flags) {
   std::string out;
-  if ((flags & notify::kAll) == notify::kAll) {
-    // Redis prints "A" alone here, even when n is also set.
-    out += 'A';
-  } else {
-    constexpr std::pair<uint32_t, char> kOrder[] = {
-        {notify::kGeneric, 'g'}, {notify::kString, '$'},  {notify::kList, 'l'},
-        {notify::kSet, 's'},     {notify::kHash, 'h'},    {notify::kZset, 'z'},
-        {notify::kExpired, 'x'}, {notify::kEvicted, 'e'}, {notify::kStream, 't'},
-        {notify::kModule, 'd'},  {notify::kNew, 'n'},
-    };
-    for (auto [bit, letter] : kOrder) {
-      if (flags & bit) out += letter;
-    }
+  // "A" stands for the whole set and Redis then prints no event-type letter, not even n.
+  bool all = (flags & notify::kAll) == notify::kAll;
+  if (all) out += 'A';
+  for (auto [letter, bit] : kClassLetters) {
+    if (bit == notify::kAll) continue;
+    bool is_type = bit != notify::kKeyspace && bit != notify::kKeyevent && bit != notify::kKeyMiss;
+    if (all && is_type) continue;
+    if (flags & bit) out += letter;
   }
-  if (flags & notify::kKeyspace) out += 'K';
-  if (flags & notify::kKeyevent) out += 'E';
-  if (flags & notify::kKeyMiss) out += 'm';
   return out;
 }
 
@@ -977,8 +910,17 @@ const ConfigTable::Param* ConfigTable::Find(std::string_view name) const {
 }
 
 void ConfigTable::SetApplyHook(std::string_view name, ConfigApplyHook hook) {
-  for (Param& p : params_) {
-    if (EqualsNoCase(p.name, name)) p.hook = std::move(hook);
+  SetApplyHook({name}, std::move(hook));
+}
+
+void ConfigTable::SetApplyHook(std::initializer_list<std::string_view> names,
+                               ConfigApplyHook hook) {
+  std::shared_ptr<const ConfigApplyHook> shared;
+  if (hook) shared = std::make_shared<const ConfigApplyHook>(std::move(hook));
+  for (std::string_view name : names) {
+    for (Param& p : params_) {
+      if (EqualsNoCase(p.name, name)) p.hook = shared;
+    }
   }
 }
 
@@ -1230,16 +1172,21 @@ std::expected<void, std::string> ConfigTable::Set(
     if (*r) changed.push_back(p);
   }
 
-  // Phase 3: let the server act on the new values. If it cannot, undo everything and run the
-  // hooks again so the server follows the restored values.
+  // Phase 3: let the server act on the new values, each distinct hook once, in the order of
+  // the first parameter that needs it. If one fails, undo everything and run the hooks again
+  // so the server follows the restored values.
+  std::vector<std::pair<const ConfigApplyHook*, const Param*>> hooks;
   for (const Param* p : changed) {
     if (!p->hook) continue;
-    auto r = p->hook(*cfg_);
+    bool seen = std::any_of(hooks.begin(), hooks.end(),
+                            [&](const auto& h) { return h.first == p->hook.get(); });
+    if (!seen) hooks.emplace_back(p->hook.get(), p);
+  }
+  for (const auto& [hook, p] : hooks) {
+    auto r = (*hook)(*cfg_);
     if (r) continue;
     restore();
-    for (const Param* q : changed) {
-      if (q->hook) (void)q->hook(*cfg_);
-    }
+    for (const auto& [again, unused] : hooks) (void)(*again)(*cfg_);
     std::string msg =
         "CONFIG SET failed (possibly related to argument '" + std::string(p->name) + "')";
     if (!r.error().empty()) msg += " - " + r.error();

@@ -28,6 +28,8 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <initializer_list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -168,6 +170,9 @@ class ConfigTable {
 
   // Installs (or, with an empty function, removes) the hook run when `name` changes.
   void SetApplyHook(std::string_view name, ConfigApplyHook hook);
+  // One hook for several parameters, run once per CONFIG SET however many of them changed
+  // (Redis dedups its apply functions the same way), e.g. {"port", "bind"} -> re-listen.
+  void SetApplyHook(std::initializer_list<std::string_view> names, ConfigApplyHook hook);
 
   // Absolute path of the file loaded by LoadFile/LoadCommandLine; empty if none.
   const std::string& config_file() const { return config_file_; }

@@ -18,6 +18,7 @@ namespace baozi {
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kMaxIdleBuffer = 64 * 1024;
 
 std::string FormatEndpoint(const asio::generic::stream_protocol::endpoint& ep, bool* loopback) {
   const sockaddr* sa = ep.data();
@@ -52,16 +53,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
     StartRead();
   }
 
+  // Reads wait for readiness and then read once, so a request/response cycle costs one read, one
+  // write and the epoll wait, as in Redis; an async read would first try the socket
+  // speculatively and usually get EAGAIN right after a reply went out.
   void StartRead() {
     if (reading_ || closed_ || client_.Has(kClientPaused) || client_.Has(kClientCloseAfterReply)) {
       return;
     }
-    if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
     reading_ = true;
-    socket_.async_read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
-                            [self = shared_from_this()](const asio::error_code& ec, size_t n) {
-                              self->OnRead(ec, n);
-                            });
+    socket_.async_wait(asio::socket_base::wait_read,
+                       [self = shared_from_this()](const asio::error_code& ec) {
+                         self->OnReadable(ec);
+                       });
+  }
+
+  void OnReadable(const asio::error_code& wait_ec) {
+    reading_ = false;
+    if (closed_) return;
+    if (wait_ec) return Close();
+    if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
+    asio::error_code ec;
+    size_t n = socket_.read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return StartRead();
+    OnRead(ec, n);
   }
 
   void OnRead(const asio::error_code& ec, size_t n) {
@@ -135,35 +149,66 @@ class Connection : public std::enable_shared_from_this<Connection> {
     StartRead();
   }
 
-  // Starts one write of everything queued so far.
+  // Writes everything queued so far straight to the socket; only what the kernel does not take
+  // waits for writability (Redis's writeToClient + a write handler for the remainder).
   void Flush() {
     client_.Clear(kClientPendingWrite);
     if (closed_ || writing_) return;
     if (client_.Has(kClientCloseAsap)) return Close();
-    if (client_.out().empty()) {
+    std::string& out = client_.out();
+    if (out.empty()) {
       if (client_.Has(kClientCloseAfterReply)) Close();
       return;
     }
-    writing_ = true;
-    write_buf_.swap(client_.out());
-    client_.out().clear();
-    asio::async_write(socket_, asio::buffer(write_buf_),
-                      [self = shared_from_this()](const asio::error_code& ec, size_t n) {
-                        self->OnWrite(ec, n);
-                      });
+    size_t n = WriteSome(out.data(), out.size());
+    if (closed_) return;
+    if (n == out.size()) {
+      out.clear();
+      if (out.capacity() > kMaxIdleBuffer) std::string().swap(out);
+      if (client_.Has(kClientCloseAfterReply)) Close();
+      return;
+    }
+    write_buf_.assign(out, n);
+    out.clear();
+    write_off_ = 0;
+    WaitWritable();
   }
 
-  void OnWrite(const asio::error_code& ec, size_t n) {
-    writing_ = false;
-    if (closed_) return;
-    if (ec) return Close();
+  // Non-blocking write; returns the bytes taken (0 if the socket is full), closing on errors.
+  size_t WriteSome(const char* data, size_t len) {
+    asio::error_code ec;
+    size_t n = socket_.write_some(asio::buffer(data, len), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return 0;
+    if (ec) {
+      Close();
+      return 0;
+    }
     Server& s = net_.server();
     s.stats().total_net_output_bytes += n;
     s.stats().total_writes_processed++;
     client_.net_output_bytes += n;
+    return n;
+  }
+
+  void WaitWritable() {
+    writing_ = true;
+    socket_.async_wait(asio::socket_base::wait_write,
+                       [self = shared_from_this()](const asio::error_code& ec) {
+                         self->OnWritable(ec);
+                       });
+  }
+
+  void OnWritable(const asio::error_code& ec) {
+    writing_ = false;
+    if (closed_) return;
+    if (ec) return Close();
+    write_off_ += WriteSome(write_buf_.data() + write_off_, write_buf_.size() - write_off_);
+    if (closed_) return;
+    if (write_off_ < write_buf_.size()) return WaitWritable();
     write_buf_.clear();
-    if (write_buf_.capacity() > 64 * 1024) std::string().swap(write_buf_);
-    if (!client_.out().empty() || client_.Has(kClientCloseAfterReply)) Flush();
+    write_off_ = 0;
+    if (write_buf_.capacity() > kMaxIdleBuffer) std::string().swap(write_buf_);
+    Flush();
   }
 
   void Close() {
@@ -185,7 +230,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   protocol::RespParser parser_;
   std::string in_;
   size_t in_start_ = 0, in_len_ = 0;
-  std::string write_buf_;
+  std::string write_buf_;  // the part of a reply the socket did not take yet
+  size_t write_off_ = 0;
   bool reading_ = false, writing_ = false, closed_ = false;
 };
 
