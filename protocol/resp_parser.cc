@@ -25,6 +25,8 @@
 // how far the search got, and a multibulk command remembers every argument already framed.
 #include "protocol/resp_parser.h"
 
+#include "protocol/split_args.h"
+
 #include <algorithm>
 #include <cassert>
 #include <charconv>
@@ -338,6 +340,16 @@ RespParser::Status RespParser::ParseMultibulk(std::string_view input, size_t* co
   *consumed = pos_;
   ClearCommand();
   return kOk;
+}
+
+std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
+  std::string buf;
+  std::vector<std::pair<size_t, size_t>> offsets;
+  if (!SplitInline(line, &buf, &offsets)) return std::nullopt;
+  std::vector<std::string> out;
+  out.reserve(offsets.size());
+  for (auto [off, len] : offsets) out.emplace_back(buf, off, len);
+  return out;
 }
 
 }  // namespace baozi::protocol

@@ -22,8 +22,8 @@ enum ClientFlag : uint32_t {
   kClientReplyOff = 1 << 6,
   kClientReplySkipNext = 1 << 7,  // set by CLIENT REPLY SKIP, becomes ReplySkip for one command
   kClientReplySkip = 1 << 8,
-  kClientPaused = 1 << 9,      // waiting for CLIENT UNPAUSE before its next command
-  kClientLocal = 1 << 10,      // loopback or unix socket peer (enable-debug-command local)
+  kClientPaused = 1 << 9,  // waiting for CLIENT UNPAUSE before its next command
+  kClientLocal = 1 << 10,  // loopback or unix socket peer (enable-debug-command local)
   kClientPendingWrite = 1 << 11,
 };
 

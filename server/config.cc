@@ -49,6 +49,7 @@
 #include <set>
 #include <type_traits>
 
+#include "protocol/split_args.h"
 #include "storage/glob.h"
 #include "storage/numbers.h"
 
@@ -87,30 +88,9 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
 // C functions see these values as NUL-terminated strings; an embedded NUL ends them.
 std::string_view UpToNul(std::string_view s) { return s.substr(0, s.find('\0')); }
 
-bool IsHexDigit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
-}
-
-bool IsCSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-// The backslash escapes of quoted config strings besides \xHH, \\ and \".
+// The backslash escapes sdscatrepr writes besides \xHH, \\ and \".
 constexpr std::pair<char, char> kEscapes[] = {
     {'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'b', '\b'}, {'a', '\a'}};
-
-char Unescape(char letter) {
-  for (auto [l, c] : kEscapes) {
-    if (l == letter) return c;
-  }
-  return letter;  // "\q" is just q
-}
 
 char EscapeLetter(char c) {
   for (auto [l, e] : kEscapes) {
@@ -119,59 +99,10 @@ char EscapeLetter(char c) {
   return '\0';
 }
 
-// Redis sdssplitargs. nullopt means unbalanced quotes (or a closing quote glued to more text).
+// Redis sdssplitargs (shared with the inline protocol). A config line is a C string there, so it
+// ends at its first NUL. nullopt means unbalanced quotes.
 std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
-  line = UpToNul(line);
-  std::vector<std::string> out;
-  size_t i = 0;
-  auto at = [&](size_t k) { return k < line.size() ? line[k] : '\0'; };
-  for (;;) {
-    while (i < line.size() && IsCSpace(line[i])) ++i;
-    if (i >= line.size()) return out;
-    std::string cur;
-    bool in_dq = false, in_sq = false, done = false;
-    while (!done) {
-      char c = at(i);
-      if (in_dq) {
-        if (c == '\\' && at(i + 1) == 'x' && IsHexDigit(at(i + 2)) && IsHexDigit(at(i + 3))) {
-          cur.push_back(static_cast<char>(HexValue(at(i + 2)) * 16 + HexValue(at(i + 3))));
-          i += 3;
-        } else if (c == '\\' && at(i + 1) != '\0') {
-          ++i;
-          cur.push_back(Unescape(at(i)));
-        } else if (c == '"') {
-          if (at(i + 1) != '\0' && !IsCSpace(at(i + 1))) return std::nullopt;
-          done = true;
-        } else if (c == '\0') {
-          return std::nullopt;
-        } else {
-          cur.push_back(c);
-        }
-      } else if (in_sq) {
-        if (c == '\\' && at(i + 1) == '\'') {
-          ++i;
-          cur.push_back('\'');
-        } else if (c == '\'') {
-          if (at(i + 1) != '\0' && !IsCSpace(at(i + 1))) return std::nullopt;
-          done = true;
-        } else if (c == '\0') {
-          return std::nullopt;
-        } else {
-          cur.push_back(c);
-        }
-      } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
-        done = true;
-      } else if (c == '"') {
-        in_dq = true;
-      } else if (c == '\'') {
-        in_sq = true;
-      } else {
-        cur.push_back(c);
-      }
-      if (i < line.size()) ++i;
-    }
-    out.push_back(std::move(cur));
-  }
+  return protocol::SplitArgs(UpToNul(line));
 }
 
 // Redis sdscatrepr: a double-quoted string that SplitArgs reads back byte for byte.

@@ -35,8 +35,9 @@ void FeedMonitors(Server& server, Client& client, std::span<const std::string_vi
   int64_t us = server.clock().NowUs();
   char head[96];
   std::string who = client.Has(kClientUnixSocket) ? "unix:" + client.laddr : client.addr;
-  int n = std::snprintf(head, sizeof(head), "%lld.%06lld [%d ", static_cast<long long>(us / 1000000),
-                        static_cast<long long>(us % 1000000), client.db());
+  int n =
+      std::snprintf(head, sizeof(head), "%lld.%06lld [%d ", static_cast<long long>(us / 1000000),
+                    static_cast<long long>(us % 1000000), client.db());
   std::string line(head, n);
   line += who;
   line += "]";
@@ -44,13 +45,27 @@ void FeedMonitors(Server& server, Client& client, std::span<const std::string_vi
     line += " \"";
     for (unsigned char ch : a) {
       switch (ch) {
-        case '\\': line += "\\\\"; break;
-        case '"': line += "\\\""; break;
-        case '\n': line += "\\n"; break;
-        case '\r': line += "\\r"; break;
-        case '\t': line += "\\t"; break;
-        case '\a': line += "\\a"; break;
-        case '\b': line += "\\b"; break;
+        case '\\':
+          line += "\\\\";
+          break;
+        case '"':
+          line += "\\\"";
+          break;
+        case '\n':
+          line += "\\n";
+          break;
+        case '\r':
+          line += "\\r";
+          break;
+        case '\t':
+          line += "\\t";
+          break;
+        case '\a':
+          line += "\\a";
+          break;
+        case '\b':
+          line += "\\b";
+          break;
         default:
           if (std::isprint(ch)) {
             line += static_cast<char>(ch);

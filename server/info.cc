@@ -68,8 +68,9 @@ void ServerSection(Server& s, std::string& out) {
   Field(out, "monotonic_clock", "POSIX clock_gettime");
   Field(out, "multiplexing_api", "epoll");
   Field(out, "atomicvar_api", "c11-builtin");
-  Field(out, "gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
-                                std::to_string(__GNUC_PATCHLEVEL__));
+  Field(out, "gcc_version",
+        std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+            std::to_string(__GNUC_PATCHLEVEL__));
   Field(out, "process_id", static_cast<int64_t>(getpid()));
   Field(out, "process_supervised", "no");
   Field(out, "run_id", s.run_id());
@@ -240,8 +241,8 @@ void CommandstatsSection(Server& s, std::string& out) {
     std::string name = c.full_name();
     char buf[256];
     std::snprintf(buf, sizeof(buf),
-                  "calls=%" PRIu64 ",usec=%" PRIu64
-                  ",usec_per_call=%.2f,rejected_calls=%" PRIu64 ",failed_calls=%" PRIu64,
+                  "calls=%" PRIu64 ",usec=%" PRIu64 ",usec_per_call=%.2f,rejected_calls=%" PRIu64
+                  ",failed_calls=%" PRIu64,
                   st.calls, st.usec, st.calls ? static_cast<double>(st.usec) / st.calls : 0.0,
                   st.rejected_calls, st.failed_calls);
     Field(out, "cmdstat_" + name, buf);

@@ -49,10 +49,9 @@ int main(int argc, char** argv) {
   }
   server.Init();
   server.Log(baozi::Server::kNotice, "oO0OoO0OoO0Oo baozi is starting oO0OoO0OoO0Oo");
-  server.Log(baozi::Server::kNotice,
-             "baozi version=" + std::string(baozi::kBaoziVersion) +
-                 ", redis_version=" + std::string(baozi::kRedisVersion) +
-                 ", pid=" + std::to_string(getpid()) + ", just started");
+  server.Log(baozi::Server::kNotice, "baozi version=" + std::string(baozi::kBaoziVersion) +
+                                         ", redis_version=" + std::string(baozi::kRedisVersion) +
+                                         ", pid=" + std::to_string(getpid()) + ", just started");
 
   asio::io_context io(1);
   baozi::Network network(server, io);

@@ -61,10 +61,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     reading_ = true;
-    socket_.async_wait(asio::socket_base::wait_read,
-                       [self = shared_from_this()](const asio::error_code& ec) {
-                         self->OnReadable(ec);
-                       });
+    socket_.async_wait(
+        asio::socket_base::wait_read,
+        [self = shared_from_this()](const asio::error_code& ec) { self->OnReadable(ec); });
   }
 
   void OnReadable(const asio::error_code& wait_ec) {
@@ -100,8 +99,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
           client_.Has(kClientCloseAsap)) {
         break;
       }
-      parser_.set_limits({cfg.proto_max_bulk_len,
-                          client_.authenticated() || cfg.requirepass.empty()});
+      parser_.set_limits(
+          {cfg.proto_max_bulk_len, client_.authenticated() || cfg.requirepass.empty()});
       size_t consumed = 0;
       std::string_view input(in_.data() + in_start_, in_len_ - in_start_);
       auto st = parser_.Next(input, &consumed);
@@ -192,10 +191,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void WaitWritable() {
     writing_ = true;
-    socket_.async_wait(asio::socket_base::wait_write,
-                       [self = shared_from_this()](const asio::error_code& ec) {
-                         self->OnWritable(ec);
-                       });
+    socket_.async_wait(
+        asio::socket_base::wait_write,
+        [self = shared_from_this()](const asio::error_code& ec) { self->OnWritable(ec); });
   }
 
   void OnWritable(const asio::error_code& ec) {

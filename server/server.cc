@@ -15,8 +15,9 @@ Server::Server(const Clock* clock) : config_table_(&config_), clock_(clock) {
   start_time_ms_ = clock_->NowMs();
   lastsave_s_ = start_time_ms_ / 1000;
   std::random_device rd;
-  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
-                      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::mt19937_64 rng(
+      (static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
   static const char kHex[] = "0123456789abcdef";
   run_id_.resize(40);
   for (char& ch : run_id_) ch = kHex[rng() % 16];
@@ -42,15 +43,13 @@ void Server::Init() {
     return {};
   };
   (void)apply_policy(config_);
-  config_table_.SetApplyHook("maxmemory-policy", apply_policy);
-  config_table_.SetApplyHook("lfu-log-factor", apply_policy);
-  config_table_.SetApplyHook("lfu-decay-time", apply_policy);
+  config_table_.SetApplyHook({"maxmemory-policy", "lfu-log-factor", "lfu-decay-time"},
+                             apply_policy);
   auto listeners = [this](const Config&) -> std::expected<void, std::string> {
     if (on_listeners_changed) return on_listeners_changed();
     return {};
   };
-  config_table_.SetApplyHook("port", listeners);
-  config_table_.SetApplyHook("bind", listeners);
+  config_table_.SetApplyHook({"port", "bind"}, listeners);
 }
 
 void Server::AddClient(Client* c) {

@@ -107,9 +107,9 @@ class Server {
   void RequestShutdown() { shutdown_requested_ = true; }
 
   // Hooks the network layer installs so commands can act on connections.
-  std::function<void(Client*)> on_kill_client;           // close the connection soon
-  std::function<void(Client*)> on_resume_client;         // a paused client may run again
-  std::function<void(Client*)> on_reply_ready;           // out() has bytes to send
+  std::function<void(Client*)> on_kill_client;    // close the connection soon
+  std::function<void(Client*)> on_resume_client;  // a paused client may run again
+  std::function<void(Client*)> on_reply_ready;    // out() has bytes to send
   // Port/bind/unixsocket changes from CONFIG SET.
   std::function<std::expected<void, std::string>()> on_listeners_changed;
 

@@ -6,11 +6,16 @@ namespace baozi {
 
 std::string_view TypeName(ObjType t) {
   switch (t) {
-    case ObjType::kString: return "string";
-    case ObjType::kList: return "list";
-    case ObjType::kSet: return "set";
-    case ObjType::kZset: return "zset";
-    case ObjType::kHash: return "hash";
+    case ObjType::kString:
+      return "string";
+    case ObjType::kList:
+      return "list";
+    case ObjType::kSet:
+      return "set";
+    case ObjType::kZset:
+      return "zset";
+    case ObjType::kHash:
+      return "hash";
   }
   return "none";
 }

@@ -4,10 +4,10 @@
 // Layout. Bucket arrays have power-of-two sizes and a key lives in bucket hash & (size - 1), i.e.
 // the low k bits of its hash for a table of 2^k buckets. Each entry is one heap node holding the
 // next pointer, the value and the key's bytes inline (one allocation per key, whatever its
-// length: on a cache of a million small keys the key's std::string alone would cost more). The table
-// grows when size reaches the bucket count (load factor 1), to the next power of two above size,
-// and shrinks when fewer than 10% of the buckets would be used, to the next power of two at or
-// above size (never below 4 buckets).
+// length: on a cache of a million small keys the key's std::string alone would cost more). The
+// table grows when size reaches the bucket count (load factor 1), to the next power of two above
+// size, and shrinks when fewer than 10% of the buckets would be used, to the next power of two at
+// or above size (never below 4 buckets).
 //
 // Incremental rehash. A resize allocates the second table and then moves one old bucket per
 // Find/FindOrInsert/Erase, plus whatever RehashStep()/RehashForMicros() do from the server's
@@ -55,12 +55,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
-#include <cstring>
-#include <new>
 #include <string_view>
 #include <utility>
 
@@ -343,7 +343,8 @@ class Dict {
   template <class... Args>
   static Node* NewNode(Node* next, std::string_view key, Args&&... args) {
     void* mem = ::operator new(NodeBytes(key.size()));
-    Node* n = new (mem) Node{next, V(std::forward<Args>(args)...), static_cast<uint32_t>(key.size()), {}};
+    Node* n =
+        new (mem) Node{next, V(std::forward<Args>(args)...), static_cast<uint32_t>(key.size()), {}};
     std::memcpy(n->key_start, key.data(), key.size());
     return n;
   }
@@ -527,7 +528,7 @@ class Dict {
 
   Table tables_[2];
   int64_t rehash_idx_ = -1;  // next old-table bucket to move; -1 when not rehashing
-  size_t node_bytes_ = 0;  // allocated node bytes, for MemoryUsage
+  size_t node_bytes_ = 0;    // allocated node bytes, for MemoryUsage
   int pause_rehash_ = 0;
 };
 

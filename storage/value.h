@@ -102,9 +102,12 @@ class Value {
   // The string form. Integer-encoded values are printed into `buf` (kIntBufSize bytes).
   std::string_view View(char* buf) const {
     switch (storage_) {
-      case Storage::kInt: return {buf, FormatInt64(u_.integer, buf)};
-      case Storage::kInline: return {u_.bytes, inline_len_};
-      case Storage::kHeap: return *u_.heap;
+      case Storage::kInt:
+        return {buf, FormatInt64(u_.integer, buf)};
+      case Storage::kInline:
+        return {u_.bytes, inline_len_};
+      case Storage::kHeap:
+        return *u_.heap;
     }
     return {};
   }

@@ -460,8 +460,6 @@ void CmdContainer(CmdContext&) {}
 
 }  // namespace
 
-std::string ClientListLine(Server& server, const Client& c) { return ClientInfoLine(server, c); }
-
 void RegisterConnectionCommands(CommandRegistry& r) {
   r.Add({"ping", -1, kFast, {}, CmdPing, "connection"});
   r.Add({"echo", 2, kLoading | kStale | kFast, {}, CmdEcho, "connection"});

@@ -627,6 +627,27 @@ TEST_CASE("config: CONFIG SET is atomic", "[config]") {
     CHECK(calls.empty());
   }
 
+  SECTION("a hook shared by several parameters runs once") {
+    int runs = 0;
+    t.SetApplyHook({"port", "bind"}, [&](const Config&) -> std::expected<void, std::string> {
+      ++runs;
+      return {};
+    });
+    REQUIRE(Set(t, {"port", "7000", "bind", "127.0.0.1"}));
+    CHECK(runs == 1);
+    REQUIRE(Set(t, {"bind", "::1"}));
+    CHECK(runs == 2);
+    // Installing it per name makes separate hooks again.
+    auto count = [&](const Config&) -> std::expected<void, std::string> {
+      ++runs;
+      return {};
+    };
+    t.SetApplyHook("port", count);
+    t.SetApplyHook("bind", count);
+    REQUIRE(Set(t, {"port", "7001", "bind", "127.0.0.1"}));
+    CHECK(runs == 4);
+  }
+
   SECTION("a failing hook restores everything and re-runs the hooks") {
     std::vector<std::string> calls;
     t.SetApplyHook("maxmemory", [&](const Config& c) -> std::expected<void, std::string> {
