@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
                                          ", redis_version=" + std::string(baozi::kRedisVersion) +
                                          ", pid=" + std::to_string(getpid()) + ", just started");
 
-  asio::io_context io(1);
+  // One thread and no cross-thread posting: let Asio drop its scheduler and reactor locks.
+  asio::io_context io(ASIO_CONCURRENCY_HINT_UNSAFE);
   baozi::Network network(server, io);
   if (auto r = network.Listen(); !r) {
     server.Log(baozi::Server::kWarning, r.error());

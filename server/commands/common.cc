@@ -8,6 +8,8 @@
 namespace baozi {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  // Redis matches options with strcasecmp, which stops at a NUL: "get\0x" is GET.
+  a = a.substr(0, a.find('\0'));
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(a[i])) !=

@@ -1,7 +1,5 @@
 // Keyspace commands (db.c, expire.c): DEL, EXISTS, TYPE, RENAME, MOVE, COPY, SCAN, KEYS, the
 // EXPIRE family, SELECT, SWAPDB, FLUSHDB/FLUSHALL, OBJECT.
-#include <cerrno>
-#include <cstdlib>
 #include <limits>
 
 #include "server/cmd_context.h"
@@ -177,20 +175,9 @@ void CmdCopy(CmdContext& ctx) {
   ctx.rb().SendLong(1);
 }
 
-// Redis parseScanCursorOrReply: strtoul semantics (a leading '-' wraps, as in Redis).
-std::optional<uint64_t> ParseCursor(std::string_view s) {
-  if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
-  std::string tmp(s);
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(tmp.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return std::nullopt;
-  return v;
-}
-
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void CmdScan(CmdContext& ctx) {
-  auto cursor = ParseCursor(ctx.arg(1));
+  auto cursor = ParseScanCursor(ctx.arg(1));
   if (!cursor) return ctx.SendError("invalid cursor");
   int64_t count = 10;
   std::string_view pattern;
