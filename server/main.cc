@@ -66,6 +66,12 @@ int main(int argc, char** argv) {
       std::fclose(f);
     }
   }
+  if (!cfg.save.empty()) {
+    // Honest about what the configuration cannot do yet (the persistence issue adds RDB).
+    server.Log(baozi::Server::kWarning,
+               "save points are configured, but this build has no RDB persistence yet: "
+               "the dataset lives in memory only and is not written on shutdown");
+  }
   server.Log(baozi::Server::kNotice, "Server initialized");
   server.Log(baozi::Server::kNotice, "Ready to accept connections tcp");
   network.Run();
