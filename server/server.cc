@@ -121,9 +121,27 @@ void Server::Cron() {
       }
     }
   }
+  if (active_expire_enabled_) ActiveExpireCycle();
   // Incremental rehash for a millisecond per db with work to do (Redis databasesCron).
   for (int i = 0; i < keyspace_->size(); ++i) keyspace_->db(i).Maintain(1000);
   BeforeSleep();
+}
+
+void Server::ActiveExpireCycle() {
+  // A time budget per cron tick (about 2.5% of a core at hz 10, scaled by active-expire-effort)
+  // spread over the databases with volatile keys, so expired keys leave memory even when no
+  // client reads them, without ever stalling the loop.
+  auto start = std::chrono::steady_clock::now();
+  auto budget = std::chrono::microseconds(
+      25000 * std::clamp(config_.active_expire_effort, 1, 10) / std::max(config_.hz, 1));
+  for (int i = 0; i < keyspace_->size(); ++i) {
+    Db& db = keyspace_->db(i);
+    if (db.expires_count() == 0) continue;
+    do {
+      db.ActiveExpireStep(64);
+    } while (!db.ActiveExpireSweepDone() && std::chrono::steady_clock::now() - start < budget);
+    if (std::chrono::steady_clock::now() - start >= budget) break;
+  }
 }
 
 void Server::Log(LogLevel level, std::string_view msg) const {

@@ -124,6 +124,7 @@ class Server {
 
  private:
   void TrackMetric(ServerStats::Metric& m, uint64_t value, int64_t now_ms);
+  void ActiveExpireCycle();
 
   Config config_;
   ConfigTable config_table_;

@@ -144,8 +144,28 @@ std::optional<std::string> Db::RandomKey() {
   return std::nullopt;
 }
 
+size_t Db::ActiveExpireStep(size_t buckets) {
+  if (expires_ == 0) {
+    expire_cursor_ = 0;
+    return 0;
+  }
+  const int64_t now = ks_->now_ms();
+  std::vector<std::string> due;
+  for (size_t i = 0; i < buckets; ++i) {
+    expire_cursor_ = dict_.Scan(expire_cursor_, [&](std::string_view key, DbEntry& e) {
+      if (e.expire_ms != kNoExpire && e.expire_ms <= now) due.emplace_back(key);
+    });
+    if (expire_cursor_ == 0) break;
+  }
+  for (const std::string& key : due) {
+    if (DbEntry* e = dict_.Find(key)) ExpireIfNeeded(key, *e);
+  }
+  return due.size();
+}
+
 void Db::Clear() {
   ks_->stats().dirty += dict_.size();
+  expire_cursor_ = 0;
   dict_.Clear();
   expires_ = 0;
   expire_sum_ = 0;

@@ -93,6 +93,12 @@ class Db {
 
   void Clear();
   void SwapContents(Db& other);
+  // Active expiry: walks the table with a SCAN cursor kept across calls, visiting up to
+  // `buckets` buckets and deleting the keys whose deadline has passed. Returns the number
+  // deleted. Keys nobody reads again still leave memory: a full sweep takes size/buckets calls.
+  size_t ActiveExpireStep(size_t buckets);
+  bool ActiveExpireSweepDone() const { return expire_cursor_ == 0; }
+
   // Periodic upkeep: shrink a table that emptied and rehash for up to `us` microseconds.
   bool Maintain(int64_t us) {
     dict_.ShrinkIfNeeded();
@@ -108,7 +114,8 @@ class Db {
   int index_;
   Dict<DbEntry> dict_;
   size_t expires_ = 0;
-  __int128 expire_sum_ = 0;  // sum of deadlines of keys with a TTL, for avg_ttl
+  __int128 expire_sum_ = 0;
+  uint64_t expire_cursor_ = 0;  // ActiveExpireStep's position in the table  // sum of deadlines of keys with a TTL, for avg_ttl
 };
 
 class Keyspace {

@@ -141,3 +141,21 @@ TEST_CASE("OBJECT IDLETIME and FREQ follow the maxmemory policy", "[keys]") {
   CHECK(h.Run({"OBJECT", "IDLETIME", "f"}).rfind("(error) ERR An LFU maxmemory policy is", 0) == 0);
   CHECK(h.Run({"OBJECT", "FOO", "k"}) == "(error) ERR unknown subcommand 'FOO'. Try OBJECT HELP.");
 }
+
+TEST_CASE("active expiry removes keys nobody reads, unless DEBUG turns it off", "[keys][expire]") {
+  CommandHarness h("enable-debug-command yes\n");
+  for (int i = 0; i < 1000; ++i) h.Run({"SET", "v:" + std::to_string(i), "x", "PX", "50"});
+  h.Run({"SET", "keep", "x"});
+  CHECK(h.Run({"DBSIZE"}) == "1001");
+  for (int i = 0; i < 20; ++i) h.AdvanceTime(100ms);
+  CHECK(h.Run({"DBSIZE"}) == "1");
+  CHECK(h.Run({"INFO", "stats"}).find("expired_keys:1000") != std::string::npos);
+
+  CHECK(h.Run({"DEBUG", "SET-ACTIVE-EXPIRE", "0"}) == "OK");
+  h.Run({"SET", "lazy", "x", "PX", "50"});
+  for (int i = 0; i < 20; ++i) h.AdvanceTime(100ms);
+  CHECK(h.Run({"DBSIZE"}) == "2");
+  CHECK(h.Run({"DEBUG", "SET-ACTIVE-EXPIRE", "1"}) == "OK");
+  h.AdvanceTime(100ms);
+  CHECK(h.Run({"DBSIZE"}) == "1");
+}
