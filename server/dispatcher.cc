@@ -192,6 +192,15 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
     CountErrors(server, client, errors_before);
     return DispatchResult::kDone;
   }
+  // maxmemory: eviction is not built yet, so a full server refuses memory-growing commands the
+  // way Redis does when eviction finds nothing to evict.
+  if (server.config().maxmemory > 0 && cmd->Has(kDenyOom) &&
+      Server::UsedMemory() > server.config().maxmemory) {
+    client.rb().SendError("-OOM command not allowed when used memory > 'maxmemory'.");
+    cmd->stats().rejected_calls++;
+    CountErrors(server, client, errors_before);
+    return DispatchResult::kDone;
+  }
   if (PausedFor(server, *cmd)) {
     client.Set(kClientPaused);
     server.paused_clients().push_back(client.id());

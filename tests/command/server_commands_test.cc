@@ -213,3 +213,16 @@ TEST_CASE("MONITOR sees other clients' commands", "[monitor]") {
   CHECK(out.find("[0 127.0.0.1:") != std::string::npos);
   CHECK(out.find("\"SET\" \"k\" \"v\\n\"") != std::string::npos);
 }
+
+TEST_CASE("maxmemory refuses memory-growing commands once exceeded", "[oom]") {
+  CommandHarness h;
+  h.Run({"SET", "k", "v"});
+  CHECK(h.Run({"CONFIG", "SET", "maxmemory", "1"}) == "OK");
+  CHECK(h.Run({"SET", "k2", "v"}) ==
+        "(error) OOM command not allowed when used memory > 'maxmemory'.");
+  CHECK(h.Run({"GET", "k"}) == "\"v\"");
+  CHECK(h.Run({"DEL", "k"}) == "1");
+  CHECK(h.Run({"INFO", "errorstats"}).find("errorstat_OOM:count=1") != std::string::npos);
+  CHECK(h.Run({"CONFIG", "SET", "maxmemory", "0"}) == "OK");
+  CHECK(h.Run({"SET", "k2", "v"}) == "OK");
+}
