@@ -171,7 +171,15 @@ void Server::Log(LogLevel level, std::string_view msg) const {
 
 size_t Server::UsedMemory() {
   struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
+  size_t used = mi.uordblks + mi.hblkhd;
+  if (used != 0) return used;
+  // An allocator that does not report through mallinfo (sanitizer builds): fall back to RSS.
+  long pages = 0, rss_pages = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &rss_pages) != 2) rss_pages = 0;
+    std::fclose(f);
+  }
+  return static_cast<size_t>(rss_pages) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
 void Server::UpdatePeakMemory() { peak_memory_ = std::max(peak_memory_, UsedMemory()); }
