@@ -437,10 +437,11 @@ void Network::Remove(uint64_t id) { connections_.erase(id); }
 
 void Network::BeforeSleep() {
   server_.BeforeSleep();
-  // Writes may queue more writes (monitors); take the list first.
-  std::vector<std::shared_ptr<Connection>> pending;
-  pending.swap(pending_writes_);
-  for (auto& c : pending) c->Flush();
+  // Writes may queue more writes (monitors), so flush from a second list; both keep their
+  // capacity, so a loop turn allocates nothing here.
+  flushing_.swap(pending_writes_);
+  for (auto& c : flushing_) c->Flush();
+  flushing_.clear();
 }
 
 void Network::ScheduleCron() {

@@ -48,6 +48,7 @@ class Network {
   std::unique_ptr<Acceptor> unix_acceptor_;
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections_;
   std::vector<std::shared_ptr<Connection>> pending_writes_;
+  std::vector<std::shared_ptr<Connection>> flushing_;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
 };
