@@ -25,13 +25,13 @@
 // how far the search got, and a multibulk command remembers every argument already framed.
 #include "protocol/resp_parser.h"
 
-#include "protocol/split_args.h"
-
 #include <algorithm>
 #include <cassert>
 #include <charconv>
 #include <climits>
 #include <cstring>
+
+#include "protocol/split_args.h"
 
 namespace baozi::protocol {
 namespace {

@@ -132,8 +132,8 @@ void Server::ActiveExpireCycle() {
   // spread over the databases with volatile keys, so expired keys leave memory even when no
   // client reads them, without ever stalling the loop.
   auto start = std::chrono::steady_clock::now();
-  auto budget = std::chrono::microseconds(
-      25000 * std::clamp(config_.active_expire_effort, 1, 10) / std::max(config_.hz, 1));
+  auto budget = std::chrono::microseconds(25000 * std::clamp(config_.active_expire_effort, 1, 10) /
+                                          std::max(config_.hz, 1));
   for (int i = 0; i < keyspace_->size(); ++i) {
     Db& db = keyspace_->db(i);
     if (db.expires_count() == 0) continue;

@@ -115,7 +115,8 @@ class Db {
   Dict<DbEntry> dict_;
   size_t expires_ = 0;
   __int128 expire_sum_ = 0;
-  uint64_t expire_cursor_ = 0;  // ActiveExpireStep's position in the table  // sum of deadlines of keys with a TTL, for avg_ttl
+  uint64_t expire_cursor_ = 0;  // ActiveExpireStep's position in the table  // sum of deadlines of
+                                // keys with a TTL, for avg_ttl
 };
 
 class Keyspace {

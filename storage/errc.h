@@ -9,21 +9,21 @@
 namespace baozi {
 
 enum class Errc : uint8_t {
-  kWrongType,        // WRONGTYPE Operation against a key holding the wrong kind of value
-  kNotInteger,       // value is not an integer or out of range
-  kNotFloat,         // value is not a valid float
-  kOverflow,         // increment or decrement would overflow
-  kNanOrInfinity,    // increment would produce NaN or Infinity
-  kOutOfRange,       // index out of range
-  kSyntax,           // syntax error
-  kNoSuchKey,        // no such key
-  kStringTooLong,    // string exceeds maximum allowed size (proto-max-bulk-len)
-  kBitOffset,        // bit offset is not an integer or out of range
-  kBitValue,         // bit is not an integer or out of range
-  kInvalidExpire,    // invalid expire time in '<cmd>' command (server adds the name)
-  kNotPositive,      // value is out of range, must be positive
-  kDbIndex,          // DB index is out of range
-  kSameObject,       // source and destination objects are the same
+  kWrongType,      // WRONGTYPE Operation against a key holding the wrong kind of value
+  kNotInteger,     // value is not an integer or out of range
+  kNotFloat,       // value is not a valid float
+  kOverflow,       // increment or decrement would overflow
+  kNanOrInfinity,  // increment would produce NaN or Infinity
+  kOutOfRange,     // index out of range
+  kSyntax,         // syntax error
+  kNoSuchKey,      // no such key
+  kStringTooLong,  // string exceeds maximum allowed size (proto-max-bulk-len)
+  kBitOffset,      // bit offset is not an integer or out of range
+  kBitValue,       // bit is not an integer or out of range
+  kInvalidExpire,  // invalid expire time in '<cmd>' command (server adds the name)
+  kNotPositive,    // value is out of range, must be positive
+  kDbIndex,        // DB index is out of range
+  kSameObject,     // source and destination objects are the same
 };
 
 template <class T>
@@ -37,7 +37,7 @@ inline std::unexpected<Errc> Fail(Errc e) { return std::unexpected<Errc>(e); }
 #define BAOZI_CONCAT_INNER(a, b) a##b
 #define BAOZI_CONCAT(a, b) BAOZI_CONCAT_INNER(a, b)
 #define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(BAOZI_CONCAT(_res_, __LINE__), lhs, expr)
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                          \
+#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)    \
+  auto tmp = (expr);                             \
   if (!tmp) return std::unexpected(tmp.error()); \
   lhs = std::move(*tmp)

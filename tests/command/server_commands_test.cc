@@ -34,7 +34,9 @@ TEST_CASE("AUTH and requirepass", "[auth]") {
   CHECK(h.Run({"AUTH", "secret"}) == "OK");
   CHECK(h.Run({"GET", "k"}) == "nil");
   CHECK(h.Run({"AUTH", "default", "secret"}, "b") == "OK");
-  CHECK(h.Run({"HELLO", "2", "AUTH", "default", "secret"}, "c").rfind("[\"server\", \"redis\"", 0) == 0);
+  CHECK(
+      h.Run({"HELLO", "2", "AUTH", "default", "secret"}, "c").rfind("[\"server\", \"redis\"", 0) ==
+      0);
   CHECK(h.Run({"RESET"}) == "RESET");
   CHECK(h.Run({"GET", "k"}) == "(error) NOAUTH Authentication required.");
 
@@ -144,14 +146,31 @@ TEST_CASE("INFO has Redis's sections and fields", "[info]") {
   h.Run({"GET", "k"});
   h.Run({"GET", "nope"});
   std::string info = h.RunValue({"INFO"}).str;
-  for (const char* field :
-       {"# Server\r\n", "redis_version:7.2.4\r\n", "redis_mode:standalone\r\n", "run_id:",
-        "tcp_port:6379\r\n", "uptime_in_seconds:", "# Clients\r\n", "connected_clients:",
-        "# Memory\r\n", "used_memory:", "used_memory_human:", "maxmemory:0\r\n",
-        "maxmemory_policy:noeviction\r\n", "loading:0\r\n", "role:master\r\n",
-        "connected_slaves:0\r\n", "total_commands_processed:", "instantaneous_ops_per_sec:",
-        "keyspace_hits:1\r\n", "keyspace_misses:1\r\n", "expired_keys:0\r\n", "evicted_keys:0\r\n",
-        "rdb_last_save_time:", "cluster_enabled:0\r\n", "db0:keys=1,expires=1,avg_ttl="}) {
+  for (const char* field : {"# Server\r\n",
+                            "redis_version:7.2.4\r\n",
+                            "redis_mode:standalone\r\n",
+                            "run_id:",
+                            "tcp_port:6379\r\n",
+                            "uptime_in_seconds:",
+                            "# Clients\r\n",
+                            "connected_clients:",
+                            "# Memory\r\n",
+                            "used_memory:",
+                            "used_memory_human:",
+                            "maxmemory:0\r\n",
+                            "maxmemory_policy:noeviction\r\n",
+                            "loading:0\r\n",
+                            "role:master\r\n",
+                            "connected_slaves:0\r\n",
+                            "total_commands_processed:",
+                            "instantaneous_ops_per_sec:",
+                            "keyspace_hits:1\r\n",
+                            "keyspace_misses:1\r\n",
+                            "expired_keys:0\r\n",
+                            "evicted_keys:0\r\n",
+                            "rdb_last_save_time:",
+                            "cluster_enabled:0\r\n",
+                            "db0:keys=1,expires=1,avg_ttl="}) {
     INFO(field);
     CHECK(info.find(field) != std::string::npos);
   }
@@ -172,7 +191,8 @@ TEST_CASE("SLOWLOG records slow commands", "[slowlog]") {
   CHECK(v.elems[1].elems[3].DebugString() == "[\"SET\", \"k\", \"v\"]");
   CHECK(v.elems[1].elems[4].str == h.client().addr);
   CHECK(h.Run({"SLOWLOG", "RESET"}) == "OK");
-  CHECK(h.Run({"SLOWLOG", "GET", "-2"}) == "(error) ERR count should be greater than or equal to -1");
+  CHECK(h.Run({"SLOWLOG", "GET", "-2"}) ==
+        "(error) ERR count should be greater than or equal to -1");
 }
 
 TEST_CASE("COMMAND reflects the registry", "[command]") {
@@ -185,7 +205,8 @@ TEST_CASE("COMMAND reflects the registry", "[command]") {
   CHECK(info.elems[0].elems[1].integer == 2);
   CHECK(info.elems[1].type == baozi::protocol::RespValue::kNullArray);
   CHECK(h.Run({"COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"}) == "[\"a\", \"b\"]");
-  CHECK(h.Run({"COMMAND", "GETKEYS", "PING", "x"}) == "(error) ERR The command has no key arguments");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "PING", "x"}) ==
+        "(error) ERR The command has no key arguments");
   CHECK(h.Run({"COMMAND", "GETKEYS", "nosuch", "x"}) == "(error) ERR Invalid command specified");
   auto docs = h.RunValue({"COMMAND", "DOCS", "set"});
   REQUIRE(docs.elems.size() == 2);
@@ -195,7 +216,8 @@ TEST_CASE("COMMAND reflects the registry", "[command]") {
 
 TEST_CASE("DEBUG is gated by enable-debug-command", "[debug]") {
   CommandHarness closed;
-  CHECK(closed.Run({"DEBUG", "SLEEP", "0"}).rfind("(error) ERR DEBUG command not allowed.", 0) == 0);
+  CHECK(closed.Run({"DEBUG", "SLEEP", "0"}).rfind("(error) ERR DEBUG command not allowed.", 0) ==
+        0);
   CommandHarness h("enable-debug-command local\n");
   CHECK(h.Run({"DEBUG", "SLEEP", "0"}) == "OK");
   h.Run({"SET", "k", "hello"});

@@ -19,10 +19,8 @@ TEST_CASE("SET and GET with options", "[string]") {
   CHECK(h.Run({"SET", "k", "v", "EX", "10", "PX", "100"}) == "(error) ERR syntax error");
   CHECK(h.Run({"SET", "k", "v", "KEEPTTL", "EX", "1"}) == "(error) ERR syntax error");
   CHECK(h.Run({"SET", "k", "v", "EX"}) == "(error) ERR syntax error");
-  CHECK(h.Run({"SET", "k", "v", "EX", "0"}) ==
-        "(error) ERR invalid expire time in 'set' command");
-  CHECK(h.Run({"SET", "k", "v", "EX", "-5"}) ==
-        "(error) ERR invalid expire time in 'set' command");
+  CHECK(h.Run({"SET", "k", "v", "EX", "0"}) == "(error) ERR invalid expire time in 'set' command");
+  CHECK(h.Run({"SET", "k", "v", "EX", "-5"}) == "(error) ERR invalid expire time in 'set' command");
   CHECK(h.Run({"SET", "k", "v", "EX", "abc"}) ==
         "(error) ERR value is not an integer or out of range");
   CHECK(h.Run({"SET", "k", "v", "PX", "9223372036854775807"}) ==
@@ -45,8 +43,7 @@ TEST_CASE("expiry is lazy and follows the injected clock", "[string][expire]") {
   CHECK(h.Run({"TTL", "k"}) == "10");
   CHECK(h.Run({"SET", "k", "v3"}) == "OK");
   CHECK(h.Run({"TTL", "k"}) == "-1");
-  CHECK(h.Run({"SETEX", "s", "0", "v"}) ==
-        "(error) ERR invalid expire time in 'setex' command");
+  CHECK(h.Run({"SETEX", "s", "0", "v"}) == "(error) ERR invalid expire time in 'setex' command");
   CHECK(h.Run({"PSETEX", "s", "1500", "v"}) == "OK");
   CHECK(h.Run({"TTL", "s"}) == "2");
   CHECK(h.Run({"GETEX", "s", "PERSIST"}) == "\"v\"");
@@ -108,7 +105,8 @@ TEST_CASE("APPEND, STRLEN, GETRANGE, SETRANGE", "[string]") {
 TEST_CASE("multi-key string commands", "[string]") {
   CommandHarness h;
   CHECK(h.Run({"MSET", "a", "1", "b", "2"}) == "OK");
-  CHECK(h.Run({"MSET", "a", "1", "b"}) == "(error) ERR wrong number of arguments for 'mset' command");
+  CHECK(h.Run({"MSET", "a", "1", "b"}) ==
+        "(error) ERR wrong number of arguments for 'mset' command");
   CHECK(h.Run({"MGET", "a", "b", "c"}) == "[\"1\", \"2\", nil]");
   CHECK(h.Run({"MSETNX", "c", "3", "a", "x"}) == "0");
   CHECK(h.Run({"MSETNX", "c", "3", "d", "4"}) == "1");

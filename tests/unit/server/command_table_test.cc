@@ -15,16 +15,26 @@ struct FlagName {
   const char* name;
 };
 constexpr FlagName kFlagNames[] = {
-    {baozi::kWrite, "write"},          {baozi::kReadOnly, "readonly"},
-    {baozi::kDenyOom, "denyoom"},      {baozi::kFast, "fast"},
-    {baozi::kBlocking, "blocking"},    {baozi::kNoMulti, "no_multi"},
-    {baozi::kPubSub, "pubsub"},        {baozi::kAdmin, "admin"},
-    {baozi::kLoading, "loading"},      {baozi::kStale, "stale"},
-    {baozi::kNoAuth, "no_auth"},       {baozi::kSkipMonitor, "skip_monitor"},
-    {baozi::kSkipSlowlog, "skip_slowlog"}, {baozi::kNoScript, "noscript"},
-    {baozi::kMayReplicate, "may_replicate"}, {baozi::kSentinel, "sentinel"},
-    {baozi::kOnlySentinel, "only_sentinel"}, {baozi::kNoMandatoryKeys, "no_mandatory_keys"},
-    {baozi::kAllowBusy, "allow_busy"}, {baozi::kNoAsyncLoading, "no_async_loading"},
+    {baozi::kWrite, "write"},
+    {baozi::kReadOnly, "readonly"},
+    {baozi::kDenyOom, "denyoom"},
+    {baozi::kFast, "fast"},
+    {baozi::kBlocking, "blocking"},
+    {baozi::kNoMulti, "no_multi"},
+    {baozi::kPubSub, "pubsub"},
+    {baozi::kAdmin, "admin"},
+    {baozi::kLoading, "loading"},
+    {baozi::kStale, "stale"},
+    {baozi::kNoAuth, "no_auth"},
+    {baozi::kSkipMonitor, "skip_monitor"},
+    {baozi::kSkipSlowlog, "skip_slowlog"},
+    {baozi::kNoScript, "noscript"},
+    {baozi::kMayReplicate, "may_replicate"},
+    {baozi::kSentinel, "sentinel"},
+    {baozi::kOnlySentinel, "only_sentinel"},
+    {baozi::kNoMandatoryKeys, "no_mandatory_keys"},
+    {baozi::kAllowBusy, "allow_busy"},
+    {baozi::kNoAsyncLoading, "no_async_loading"},
 };
 
 std::set<std::string> OurFlags(const baozi::Command& c) {

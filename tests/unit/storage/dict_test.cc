@@ -233,7 +233,8 @@ TEST_CASE("Dict matches std::unordered_map under 100k random operations", "[dict
   CHECK(max_buckets >= 2048);
 
   std::unordered_map<std::string, uint64_t> all;
-  d.ForEach([&](std::string_view k, uint64_t& v) { REQUIRE(all.emplace(std::string(k), v).second); });
+  d.ForEach(
+      [&](std::string_view k, uint64_t& v) { REQUIRE(all.emplace(std::string(k), v).second); });
   CHECK(all == ref);
   auto seen = FullScan(d);
   CHECK(seen.size() == ref.size());
@@ -377,7 +378,8 @@ TEST_CASE("Dict scan cursor survives a rehash finishing and the table changing s
   for (int i = 300; i < 4000; ++i) d.Erase(KeyName(i));
   d.RehashForMicros(1'000'000);
   REQUIRE(d.bucket_count() == 512);
-  while (cursor != 0) cursor = d.Scan(cursor, [&](std::string_view k, int&) { ++seen[std::string(k)]; });
+  while (cursor != 0)
+    cursor = d.Scan(cursor, [&](std::string_view k, int&) { ++seen[std::string(k)]; });
   for (int i = 0; i < 300; ++i) CHECK(seen.count(KeyName(i)) == 1);
 }
 
@@ -408,8 +410,8 @@ TEST_CASE("Dict RandomEntry returns only live entries and reaches all of them", 
   for (const auto& [k, n] : hits) CHECK(n < 1000);  // no key hogs the draws (mean is 200)
 
   // SampleEntries: bounded count, live entries only.
-  size_t sampled =
-      d.SampleEntries(rng, 16, [&](std::string_view k, int&) { REQUIRE(live.count(std::string(k)) == 1); });
+  size_t sampled = d.SampleEntries(
+      rng, 16, [&](std::string_view k, int&) { REQUIRE(live.count(std::string(k)) == 1); });
   CHECK(sampled >= 1);
   CHECK(sampled <= 16);
   CHECK(d.SampleEntries(rng, 1000, [](std::string_view, int&) {}) <= d.size());
@@ -513,7 +515,7 @@ TEST_CASE("Dict reads from inside Scan do not disturb it", "[dict]") {
   uint64_t cursor = 0;
   do {
     cursor = d.Scan(cursor, [&](std::string_view sk, int& v) {
-        std::string k(sk);
+      std::string k(sk);
       ++seen[k];
       REQUIRE(d.Find(k) == &v);  // would step the rehash if it were not paused
     });
