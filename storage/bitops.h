@@ -6,7 +6,7 @@
 // Handler sketches (see each function for the Redis argument-check order it relies on):
 //
 //   // SETBIT key offset value
-//   ASSIGN_OR_RETURN(uint64_t off, ParseBitOffset(argv[2], false, 0, max_bulk_len));
+//   auto off = ParseBitOffset(argv[2], false, 0, max_bulk_len);  // Result<uint64_t>
 //   // value: ParseInt64 must succeed and be 0 or 1, else "bit is not an integer or out of range"
 //   std::string& s = <lookup for write, WRONGTYPE, create "" if missing>;
 //   bool changed; int old = SetBit(s, off, on, &changed);   // reply :old

@@ -319,8 +319,8 @@ class Dict {
     return {n->key(), &n->value};
   }
 
-  // Approximate bytes: bucket arrays, nodes and the keys' heap buffers (values' own heap storage
-  // is the caller's to count).
+  // Approximate bytes: bucket arrays (one pointer per bucket) and the nodes with their inline
+  // keys (values' own heap storage is the caller's to count).
   size_t MemoryUsage() const {
     return sizeof(*this) + bucket_count() * sizeof(Node*) + node_bytes_;
   }

@@ -32,12 +32,3 @@ using Result = std::expected<T, Errc>;
 inline std::unexpected<Errc> Fail(Errc e) { return std::unexpected<Errc>(e); }
 
 }  // namespace baozi
-
-// Propagates an error from a Result-returning expression, else binds its value.
-#define BAOZI_CONCAT_INNER(a, b) a##b
-#define BAOZI_CONCAT(a, b) BAOZI_CONCAT_INNER(a, b)
-#define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(BAOZI_CONCAT(_res_, __LINE__), lhs, expr)
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)    \
-  auto tmp = (expr);                             \
-  if (!tmp) return std::unexpected(tmp.error()); \
-  lhs = std::move(*tmp)

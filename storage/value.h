@@ -46,14 +46,14 @@ class Value {
     return *this;
   }
   Value(Value&& o) noexcept {
-    std::memcpy(static_cast<void*>(this), &o, sizeof(Value));
+    CopyFields(o);
     o.storage_ = Storage::kInline;
     o.inline_len_ = 0;
   }
   Value& operator=(Value&& o) noexcept {
     if (this != &o) {
       Release();
-      std::memcpy(static_cast<void*>(this), &o, sizeof(Value));
+      CopyFields(o);
       o.storage_ = Storage::kInline;
       o.inline_len_ = 0;
     }
@@ -161,8 +161,17 @@ class Value {
     if (storage_ == Storage::kHeap) delete u_.heap;
     storage_ = Storage::kInline;
   }
+  // The payload is a union of trivially copyable members, so its bytes copy as a whole.
+  void CopyFields(const Value& o) {
+    std::memcpy(&u_, &o.u_, sizeof(u_));
+    lru_ = o.lru_;
+    type_ = o.type_;
+    enc_ = o.enc_;
+    storage_ = o.storage_;
+    inline_len_ = o.inline_len_;
+  }
   void CopyFrom(const Value& o) {
-    std::memcpy(static_cast<void*>(this), &o, sizeof(Value));
+    CopyFields(o);
     if (o.storage_ == Storage::kHeap) u_.heap = new std::string(*o.u_.heap);
   }
 
