@@ -31,6 +31,10 @@ void ReplyInvalidExpire(CmdContext& ctx);
 // Replies the string value of an entry (integer-encoded values are printed).
 void ReplyStringValue(CmdContext& ctx, const Value& v);
 
+// The handler of a container command (CONFIG, CLIENT...). It never runs: the dispatcher resolves
+// argv[1] to a subcommand, and a bare container name fails the container's arity (-2) first.
+inline void CmdContainer(CmdContext&) {}
+
 // Runs a glob match against a key (KEYS, SCAN MATCH).
 bool KeyMatches(std::string_view pattern, std::string_view key);
 

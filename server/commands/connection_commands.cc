@@ -456,8 +456,6 @@ void CmdClientHelp(CmdContext& ctx) {
                 });
 }
 
-void CmdContainer(CmdContext&) {}
-
 }  // namespace
 
 void RegisterConnectionCommands(CommandRegistry& r) {

@@ -405,8 +405,6 @@ void CmdObjectHelp(CmdContext& ctx) {
            });
 }
 
-void CmdContainer(CmdContext&) {}
-
 }  // namespace
 
 void RegisterKeyCommands(CommandRegistry& r) {

@@ -273,8 +273,6 @@ void CmdClusterDisabled(CmdContext& ctx) {
   ctx.SendError("This instance has cluster support disabled");
 }
 
-void CmdContainer(CmdContext&) {}
-
 }  // namespace
 
 void RegisterServerCommands(CommandRegistry& r) {
