@@ -152,7 +152,9 @@ bool DebugAllowed(CmdContext& ctx) {
 }
 
 // Bytes an RDB encoding of this string would take (length prefix + payload; integers are
-// stored in 1, 2 or 4 bytes plus the type byte when they fit in 32 bits).
+// stored in 1, 2 or 4 bytes plus the type byte when they fit in 32 bits). Uncompressed: Redis
+// reports the LZF-compressed size of compressible strings over 20 bytes, which this matches
+// once the RDB writer (and its LZF) exists.
 size_t RdbStringLen(const Value& v) {
   if (v.is_int()) {
     int64_t n = v.int_value();
@@ -212,7 +214,7 @@ void CmdDebug(CmdContext& ctx) {
                   static_cast<long long>(ctx.server().keyspace().IdleSeconds(v)));
     return ctx.rb().SendSimple(buf);
   }
-  ctx.SendError("Unknown subcommand or wrong number of arguments for '" + std::string(sub) +
+  ctx.SendError("unknown subcommand or wrong number of arguments for '" + std::string(sub) +
                 "'. Try DEBUG HELP.");
 }
 
