@@ -53,9 +53,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     StartRead();
   }
 
-  // Reads wait for readiness and then read once, so a request/response cycle costs one read, one
-  // write and the epoll wait, as in Redis; an async read would first try the socket
-  // speculatively and usually get EAGAIN right after a reply went out.
+  // Reads wait for readiness and then read once. Asio's other option, an async read, first tries
+  // the socket speculatively and, right after a reply went out, mostly gets EAGAIN; the wait
+  // costs an epoll_ctl re-arm instead. Measured side by side both spend the same CPU per request
+  // and the wait serves slightly more requests per second, so it stays.
   void StartRead() {
     if (reading_ || closed_ || client_.Has(kClientPaused) || client_.Has(kClientCloseAfterReply)) {
       return;
