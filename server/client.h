@@ -38,6 +38,7 @@ class Client {
   uint64_t id() const { return id_; }
   protocol::ReplyBuilder& rb() { return rb_; }
   std::string& out() { return out_; }
+  const std::string& out() const { return out_; }
 
   int db() const { return db_; }
   void set_db(int db) { db_ = db; }

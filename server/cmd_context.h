@@ -34,21 +34,7 @@ class CmdContext {
 
   void SendError(Errc e) { rb().SendError(ErrorText(e)); }
   void SendError(std::string_view msg) { rb().SendError(msg); }
-  void Reply(const Result<int64_t>& r) {
-    if (r) {
-      rb().SendLong(*r);
-    } else {
-      SendError(r.error());
-    }
-  }
-  // Bulk or null.
-  void ReplyBulkOrNull(const std::optional<std::string_view>& s) {
-    if (s) {
-      rb().SendBulk(*s);
-    } else {
-      rb().SendNull();
-    }
-  }
+  void SendArityError() { rb().SendError(ArityError(cmd_.full_name())); }
 
  private:
   Server& server_;

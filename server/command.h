@@ -104,7 +104,7 @@ class CommandRegistry {
   Command* Add(const CommandSpec& spec);
   // Case-insensitive; no allocation.
   Command* Find(std::string_view name) const;
-  // Resolves argv to the command or subcommand that will run (nullptr when unknown).
+  // Top-level commands in registration order.
   const std::vector<Command*>& all() const { return all_; }
 
   // Visits every command and subcommand.

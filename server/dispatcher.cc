@@ -181,7 +181,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   }
   int argc = static_cast<int>(argv.size());
   if ((cmd->arity() > 0 && cmd->arity() != argc) || argc < -cmd->arity()) {
-    client.rb().SendError("wrong number of arguments for '" + cmd->full_name() + "' command");
+    client.rb().SendError(ArityError(cmd->full_name()));
     cmd->stats().rejected_calls++;
     CountErrors(server, client, errors_before);
     return DispatchResult::kDone;

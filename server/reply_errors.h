@@ -2,6 +2,7 @@
 // reply builder adds it); other codes carry their "-CODE " prefix.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "storage/errc.h"
@@ -9,6 +10,12 @@
 namespace baozi {
 
 std::string_view ErrorText(Errc e);
+
+// "wrong number of arguments for 'config|get' command": the dispatcher's arity check and the
+// few handlers whose argument count has a shape arity cannot express (MSET pairs) share it.
+inline std::string ArityError(std::string_view full_name) {
+  return "wrong number of arguments for '" + std::string(full_name) + "' command";
+}
 
 // Shared texts used by several handlers.
 inline constexpr std::string_view kErrWrongType =

@@ -124,7 +124,6 @@ void Server::Cron() {
   if (active_expire_enabled_) ActiveExpireCycle();
   // Incremental rehash for a millisecond per db with work to do (Redis databasesCron).
   for (int i = 0; i < keyspace_->size(); ++i) keyspace_->db(i).Maintain(1000);
-  BeforeSleep();
 }
 
 void Server::ActiveExpireCycle() {

@@ -61,6 +61,7 @@ class Server {
   void Init();
 
   Config& config() { return config_; }
+  const Config& config() const { return config_; }
   ConfigTable& config_table() { return config_table_; }
   Keyspace& keyspace() { return *keyspace_; }
   CommandRegistry& registry() { return registry_; }
@@ -145,8 +146,6 @@ class Server {
   bool active_expire_enabled_ = true;
   bool shutdown_requested_ = false;
   size_t peak_memory_ = 0;
-
-  friend uint64_t InstantaneousMetric(const ServerStats::Metric& m);
 };
 
 uint64_t InstantaneousMetric(const ServerStats::Metric& m);

@@ -123,11 +123,6 @@ void Db::SetExpire(DbEntry& e, int64_t expire_ms) {
   e.expire_ms = expire_ms;
 }
 
-int64_t Db::GetExpire(std::string_view key) {
-  DbEntry* e = Find(key);
-  return e ? e->expire_ms : kNoExpire;
-}
-
 std::optional<std::string> Db::RandomKey() {
   // Like Redis, give up on finding a non-expired key after many tries when all keys are volatile.
   for (int tries = 0; tries < 100 && dict_.size() > 0; ++tries) {
@@ -225,12 +220,6 @@ int64_t Keyspace::IdleSeconds(const Value& v) const {
 
 void Keyspace::FlushAll() {
   for (auto& db : dbs_) db.Clear();
-}
-
-uint64_t Keyspace::TotalKeys() const {
-  uint64_t n = 0;
-  for (const auto& db : dbs_) n += db.size();
-  return n;
 }
 
 }  // namespace baozi

@@ -60,6 +60,8 @@ class Db {
   // lookupKeyRead / lookupKeyWrite.
   DbEntry* FindRead(std::string_view key) { return Lookup(key, kLookupNone); }
   DbEntry* FindWrite(std::string_view key) { return Lookup(key, kLookupNoStats); }
+  // Introspection (EXISTS, TYPE, TTL, OBJECT): counted as a read, leaves access data alone.
+  DbEntry* FindReadNoTouch(std::string_view key) { return Lookup(key, kLookupNoTouch); }
   // Replaces the value of an existing entry, keeping its TTL and refreshing its access data.
   void Overwrite(DbEntry& e, Value value);
   // Records an in-place modification of a value (APPEND, SETRANGE, SETBIT...).
@@ -76,7 +78,6 @@ class Db {
 
   // Sets the deadline of an existing entry, keeping the expire counters right.
   void SetExpire(DbEntry& e, int64_t expire_ms);
-  int64_t GetExpire(std::string_view key);
 
   // SCAN over the underlying dict; fn(key, entry) may not modify the db. Keys that are already
   // expired are reported too: the caller filters them through Find (lazy expiry) afterwards.
@@ -157,7 +158,6 @@ class Keyspace {
   std::mt19937_64& rng() { return rng_; }
 
   void FlushAll();
-  uint64_t TotalKeys() const;
 
  private:
   std::vector<Db> dbs_;

@@ -65,10 +65,7 @@ class Value {
     if (s.size() <= 20) {
       if (auto n = ParseInt64(s)) return FromInt(*n);
     }
-    Value v;
-    v.enc_ = s.size() <= kEmbStrMaxLen ? Encoding::kEmbStr : Encoding::kRaw;
-    v.SetBytes(s);
-    return v;
+    return FromStringNoInt(s);
   }
   // A string that is never integer-encoded (INCRBYFLOAT results): embstr or raw by length.
   static Value FromStringNoInt(std::string_view s) {

@@ -15,7 +15,7 @@ namespace {
 // PING [message]
 void CmdPing(CmdContext& ctx) {
   if (ctx.argc() > 2) {
-    return ctx.SendError("wrong number of arguments for '" + ctx.cmd().full_name() + "' command");
+    return ctx.SendArityError();
   }
   if (ctx.argc() == 1) return ctx.rb().SendSimple("PONG");
   ctx.rb().SendBulk(ctx.arg(1));
@@ -31,9 +31,7 @@ void CmdQuit(CmdContext& ctx) {
 }
 
 // A client is authenticated from the start when the default user needs no password.
-bool DefaultUserNoPass(const Server& server) {
-  return const_cast<Server&>(server).config().requirepass.empty();
-}
+bool DefaultUserNoPass(const Server& server) { return server.config().requirepass.empty(); }
 
 // RESET
 void CmdReset(CmdContext& ctx) {
@@ -152,7 +150,7 @@ void CmdHello(CmdContext& ctx) {
 
 // --- CLIENT ---------------------------------------------------------------------------------
 
-std::string FlagsString(const Server& server, const Client& c) {
+std::string FlagsString(const Client& c) {
   std::string f;
   if (c.Has(kClientMonitor)) f += 'O';
   if (c.Has(kClientPaused)) f += 'b';
@@ -161,7 +159,6 @@ std::string FlagsString(const Server& server, const Client& c) {
   if (c.Has(kClientUnixSocket)) f += 'U';
   if (c.Has(kClientNoEvict)) f += 'e';
   if (c.Has(kClientNoTouch)) f += 'T';
-  (void)server;
   if (f.empty()) f = "N";
   return f;
 }
@@ -170,7 +167,7 @@ std::string FlagsString(const Server& server, const Client& c) {
 std::string ClientInfoLine(Server& server, const Client& c) {
   int64_t now = server.clock().NowMs();
   std::string cmd = c.last_cmd ? c.last_cmd->full_name() : "NULL";
-  size_t omem = c.Has(kClientPendingWrite) ? const_cast<Client&>(c).out().capacity() : 0;
+  size_t omem = c.Has(kClientPendingWrite) ? c.out().capacity() : 0;
   size_t tot_mem = c.qbuf + c.qbuf_free + c.argv_mem + omem + sizeof(Client);
   char buf[1024];
   int n = std::snprintf(
@@ -181,11 +178,9 @@ std::string ClientInfoLine(Server& server, const Client& c) {
       "lib-ver=%s",
       static_cast<unsigned long long>(c.id()), c.addr.c_str(), c.laddr.c_str(), c.fd,
       c.name().c_str(), static_cast<long long>((now - c.ctime_ms()) / 1000),
-      static_cast<long long>((now - c.last_interaction_ms()) / 1000),
-      FlagsString(server, c).c_str(), c.db(), c.qbuf, c.qbuf_free, c.argv_mem,
-      const_cast<Client&>(c).out().capacity(), const_cast<Client&>(c).out().size(),
-      const_cast<Client&>(c).out().size(), omem, tot_mem, cmd.c_str(), c.resp(), c.lib_name.c_str(),
-      c.lib_ver.c_str());
+      static_cast<long long>((now - c.last_interaction_ms()) / 1000), FlagsString(c).c_str(),
+      c.db(), c.qbuf, c.qbuf_free, c.argv_mem, c.out().capacity(), c.out().size(), c.out().size(),
+      omem, tot_mem, cmd.c_str(), c.resp(), c.lib_name.c_str(), c.lib_ver.c_str());
   return std::string(buf, std::min<size_t>(n, sizeof(buf) - 1));
 }
 

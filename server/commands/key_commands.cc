@@ -20,7 +20,7 @@ void CmdDel(CmdContext& ctx) {
 // EXISTS key [key ...]
 void CmdExists(CmdContext& ctx) {
   int64_t n = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db().FindRead(ctx.arg(i)) ? 1 : 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db().FindReadNoTouch(ctx.arg(i)) ? 1 : 0;
   ctx.rb().SendLong(n);
 }
 
@@ -33,7 +33,7 @@ void CmdTouch(CmdContext& ctx) {
 
 // TYPE key
 void CmdType(CmdContext& ctx) {
-  DbEntry* e = ctx.db().FindRead(ctx.arg(1));
+  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(1));
   ctx.rb().SendSimple(e ? TypeName(e->value.type()) : "none");
 }
 
@@ -310,7 +310,7 @@ void CmdPExpireAt(CmdContext& ctx) { ExpireGeneric(ctx, 0, false); }
 
 // TTL/PTTL/EXPIRETIME/PEXPIRETIME key
 void TtlGeneric(CmdContext& ctx, bool output_ms, bool absolute) {
-  DbEntry* e = ctx.db().FindRead(ctx.arg(1));
+  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(1));
   if (e == nullptr) return ctx.rb().SendLong(-2);
   if (e->expire_ms == kNoExpire) return ctx.rb().SendLong(-1);
   int64_t ttl = absolute ? e->expire_ms : e->expire_ms - ctx.now_ms();
@@ -344,7 +344,7 @@ std::string_view EncodingName(const Value& v) {
 
 // OBJECT ENCODING key
 void CmdObjectEncoding(CmdContext& ctx) {
-  DbEntry* e = ctx.db().Find(ctx.arg(2));
+  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(2));
   if (e == nullptr) return ctx.rb().SendNull();
   ctx.rb().SendBulk(EncodingName(e->value));
 }
@@ -352,7 +352,7 @@ void CmdObjectEncoding(CmdContext& ctx) {
 // OBJECT REFCOUNT key: small integers are shared objects in Redis (refcount INT_MAX) unless a
 // maxmemory policy needs per-key LRU/LFU data.
 void CmdObjectRefcount(CmdContext& ctx) {
-  DbEntry* e = ctx.db().Find(ctx.arg(2));
+  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(2));
   if (e == nullptr) return ctx.rb().SendNull();
   const Value& v = e->value;
   bool shared = v.is_int() && v.int_value() >= 0 && v.int_value() < 10000 &&
@@ -362,7 +362,7 @@ void CmdObjectRefcount(CmdContext& ctx) {
 
 // OBJECT IDLETIME key
 void CmdObjectIdletime(CmdContext& ctx) {
-  DbEntry* e = ctx.db().Find(ctx.arg(2));
+  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(2));
   if (e == nullptr) return ctx.rb().SendNull();
   if (ctx.server().keyspace().lfu_mode()) {
     return ctx.SendError(
@@ -374,7 +374,7 @@ void CmdObjectIdletime(CmdContext& ctx) {
 
 // OBJECT FREQ key
 void CmdObjectFreq(CmdContext& ctx) {
-  DbEntry* e = ctx.db().Find(ctx.arg(2));
+  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(2));
   if (e == nullptr) return ctx.rb().SendNull();
   if (!ctx.server().keyspace().lfu_mode()) {
     return ctx.SendError(

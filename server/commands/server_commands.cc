@@ -34,7 +34,7 @@ void CmdConfigGet(CmdContext& ctx) {
 // CONFIG SET parameter value [parameter value ...]
 void CmdConfigSet(CmdContext& ctx) {
   if ((ctx.argc() - 2) % 2 != 0) {
-    return ctx.SendError("wrong number of arguments for '" + ctx.cmd().full_name() + "' command");
+    return ctx.SendArityError();
   }
   auto r = ctx.server().config_table().Set(ctx.args().subspan(2));
   if (!r) return ctx.SendError(r.error());

@@ -117,7 +117,7 @@ bool ReplyGet(CmdContext& ctx, std::string_view key) {
 void SetGeneric(CmdContext& ctx, uint32_t flags, std::string_view key, std::string_view value,
                 std::string_view expire, bool reply_ok) {
   int64_t deadline = kNoExpire;
-  if (!expire.empty() || (flags & kAnyExpire)) {
+  if (flags & kAnyExpire) {
     auto d = ExpireDeadlineMs(ctx, expire, flags);
     if (!d) return;
     deadline = *d;
@@ -220,7 +220,7 @@ void CmdMGet(CmdContext& ctx) {
 // MSET key value [key value ...] / MSETNX: an even argument count is an arity error.
 bool MSetArityOk(CmdContext& ctx) {
   if (ctx.argc() % 2 == 0) {
-    ctx.SendError("wrong number of arguments for '" + ctx.cmd().full_name() + "' command");
+    ctx.SendArityError();
     return false;
   }
   return true;

@@ -82,6 +82,7 @@ class CommandHarness {
   void AdvanceTime(std::chrono::milliseconds ms) {
     clock_.AdvanceUs(ms.count() * 1000);
     server_.Cron();
+    server_.BeforeSleep();
   }
 
  private:

@@ -159,3 +159,15 @@ TEST_CASE("active expiry removes keys nobody reads, unless DEBUG turns it off", 
   h.AdvanceTime(100ms);
   CHECK(h.Run({"DBSIZE"}) == "1");
 }
+
+TEST_CASE("introspection does not refresh a key's idle time, reads do", "[keys]") {
+  CommandHarness h;
+  h.Run({"SET", "k", "v"});
+  h.AdvanceTime(3000ms);
+  h.Run({"EXISTS", "k"});
+  h.Run({"TYPE", "k"});
+  h.Run({"TTL", "k"});
+  CHECK(h.Run({"OBJECT", "IDLETIME", "k"}) == "3");
+  h.Run({"GET", "k"});
+  CHECK(h.Run({"OBJECT", "IDLETIME", "k"}) == "0");
+}
