@@ -32,6 +32,15 @@ class CmdContext {
   int64_t now_ms() const { return server_.keyspace().now_ms(); }
   const Config& config() const { return server_.config(); }
 
+  // Blocking commands. A handler that finds nothing to pop asks CanBlock(): false inside MULTI
+  // and scripts, where it must answer as its non-blocking form would (a null array). Otherwise it
+  // calls Block() and returns without replying. When one of `keys` later receives a value of
+  // `type` the command runs again from the start with the same arguments; if it finds nothing
+  // again it calls Block() again and keeps its place in line. At the deadline (unix ms, 0 =
+  // never) the client gets a null array.
+  bool CanBlock() const;
+  void Block(std::span<const std::string_view> keys, ObjType type, int64_t deadline_ms);
+
   void SendError(Errc e) { rb().SendError(ErrorText(e)); }
   void SendError(std::string_view msg) { rb().SendError(msg); }
   void SendArityError() { rb().SendError(ArityError(cmd_.full_name())); }

@@ -47,6 +47,11 @@ CommandRegistry::CommandRegistry() {
   RegisterKeyCommands(*this);
   RegisterStringCommands(*this);
   RegisterBitCommands(*this);
+  RegisterHashCommands(*this);
+  RegisterListCommands(*this);
+  RegisterSetCommands(*this);
+  RegisterZsetCommands(*this);
+  RegisterSortCommands(*this);
 }
 
 Command* CommandRegistry::Add(const CommandSpec& spec) {

@@ -128,6 +128,11 @@ std::string_view LowercaseInto(std::string_view name, char* buf, size_t cap);
 // Each command family registers itself from its own file.
 void RegisterStringCommands(CommandRegistry& r);
 void RegisterBitCommands(CommandRegistry& r);
+void RegisterHashCommands(CommandRegistry& r);
+void RegisterListCommands(CommandRegistry& r);
+void RegisterSetCommands(CommandRegistry& r);
+void RegisterZsetCommands(CommandRegistry& r);
+void RegisterSortCommands(CommandRegistry& r);
 void RegisterKeyCommands(CommandRegistry& r);
 void RegisterServerCommands(CommandRegistry& r);
 void RegisterConnectionCommands(CommandRegistry& r);

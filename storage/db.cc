@@ -89,6 +89,7 @@ DbEntry& Db::Set(std::string_view key, Value value, int64_t expire_ms, bool keep
     ks_->stats().expired_keys++;
     if (ks_->on_expired) ks_->on_expired(*this, key);
   }
+  if (inserted || was_expired) ks_->SignalIfWaited(*this, key, e->value.type());
   return *e;
 }
 
@@ -99,6 +100,7 @@ DbEntry& Db::Add(std::string_view key, Value value) {
   e->value = std::move(value);
   e->value.set_lru(ks_->InitialAccess());
   e->expire_ms = kNoExpire;
+  ks_->SignalIfWaited(*this, key, e->value.type());
   return *e;
 }
 

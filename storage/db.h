@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "storage/dict.h"
+#include "storage/encoding_limits.h"
 #include "storage/value.h"
 
 namespace baozi {
@@ -154,6 +155,19 @@ class Keyspace {
 
   // Called for every key deleted by expiry (keyspace events, WATCH, replication feed later).
   std::function<void(Db&, std::string_view key)> on_expired;
+
+  // Blocking pops. The server counts the clients waiting for a list or a sorted set; while any
+  // waits, every key added with such a value is reported through on_key_ready (Redis's
+  // signalKeyAsReady from dbAdd), which is how a push, a RENAME or a BLMOVE target wakes them.
+  // With no waiter the check is one load on the insert path.
+  uint32_t waiters[5] = {};  // indexed by ObjType
+  std::function<void(Db&, std::string_view key)> on_key_ready;
+  void SignalIfWaited(Db& db, std::string_view key, ObjType t) {
+    if (waiters[static_cast<int>(t)] != 0 && on_key_ready) on_key_ready(db, key);
+  }
+
+  // Compact-encoding thresholds (hash-max-listpack-entries...), kept in step with the config.
+  EncodingLimits limits;
 
   std::mt19937_64& rng() { return rng_; }
 

@@ -9,6 +9,11 @@
 // of up to 16 bytes lives inside the Value itself (a cache of short values then costs no
 // allocation beyond the dict node), anything longer in a heap std::string that in-place
 // modifications (MutableString) work on directly.
+//
+// Lists, hashes, sets and sorted sets live in a heap object of their own class (ListObject,
+// HashObject, SetObject, ZsetObject), owned by the Value; the object picks and reports its
+// encoding (listpack, quicklist, intset, hashtable, skiplist) and converts itself up at Redis's
+// thresholds.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +28,24 @@ namespace baozi {
 
 enum class ObjType : uint8_t { kString, kList, kSet, kZset, kHash };
 
-enum class Encoding : uint8_t { kInt, kEmbStr, kRaw };
+enum class Encoding : uint8_t {
+  kInt,
+  kEmbStr,
+  kRaw,
+  kListpack,
+  kQuicklist,
+  kHashtable,
+  kIntset,
+  kSkiplist,
+};
+
+// Redis's name for an encoding, as OBJECT ENCODING spells it.
+std::string_view EncodingName(Encoding e);
+
+class ListObject;
+class HashObject;
+class SetObject;
+class ZsetObject;
 
 inline constexpr size_t kEmbStrMaxLen = 44;
 inline constexpr size_t kIntBufSize = 24;
@@ -48,6 +70,7 @@ class Value {
   Value(Value&& o) noexcept {
     CopyFields(o);
     o.storage_ = Storage::kInline;
+    o.type_ = ObjType::kString;
     o.inline_len_ = 0;
   }
   Value& operator=(Value&& o) noexcept {
@@ -55,6 +78,7 @@ class Value {
       Release();
       CopyFields(o);
       o.storage_ = Storage::kInline;
+      o.type_ = ObjType::kString;
       o.inline_len_ = 0;
     }
     return *this;
@@ -90,9 +114,22 @@ class Value {
     return v;
   }
 
+  // Takes ownership of a collection object.
+  static Value Wrap(ListObject* o) { return WrapObject(ObjType::kList, o); }
+  static Value Wrap(HashObject* o) { return WrapObject(ObjType::kHash, o); }
+  static Value Wrap(SetObject* o) { return WrapObject(ObjType::kSet, o); }
+  static Value Wrap(ZsetObject* o) { return WrapObject(ObjType::kZset, o); }
+
   ObjType type() const { return type_; }
   bool is_string() const { return type_ == ObjType::kString; }
-  Encoding encoding() const { return enc_; }
+  // For collections the object's current encoding.
+  Encoding encoding() const { return storage_ == Storage::kObject ? ObjectEncoding() : enc_; }
+
+  // The collection object; valid only when type() says so.
+  ListObject& list() const { return *static_cast<ListObject*>(u_.object); }
+  HashObject& hash() const { return *static_cast<HashObject*>(u_.object); }
+  SetObject& set() const { return *static_cast<SetObject*>(u_.object); }
+  ZsetObject& zset() const { return *static_cast<ZsetObject*>(u_.object); }
   bool is_int() const { return storage_ == Storage::kInt; }
   int64_t int_value() const { return u_.integer; }
 
@@ -105,6 +142,8 @@ class Value {
         return {u_.bytes, inline_len_};
       case Storage::kHeap:
         return *u_.heap;
+      case Storage::kObject:
+        break;
     }
     return {};
   }
@@ -132,14 +171,28 @@ class Value {
   uint32_t lru() const { return lru_; }
   void set_lru(uint32_t s) { lru_ = s; }
 
-  // Bytes this value uses beyond its own 24 (the heap string and its buffer).
+  // Bytes this value uses beyond its own 24 (the heap string and its buffer, or the object).
   size_t HeapBytes() const {
+    if (storage_ == Storage::kObject) return ObjectBytes();
     if (storage_ != Storage::kHeap) return 0;
     return sizeof(std::string) + (u_.heap->capacity() > 15 ? u_.heap->capacity() + 1 : 0);
   }
 
  private:
-  enum class Storage : uint8_t { kInline, kInt, kHeap };
+  enum class Storage : uint8_t { kInline, kInt, kHeap, kObject };
+
+  static Value WrapObject(ObjType t, void* o) {
+    Value v;
+    v.type_ = t;
+    v.storage_ = Storage::kObject;
+    v.u_.object = o;
+    return v;
+  }
+  // Out of line: they need the collection classes (value.cc).
+  Encoding ObjectEncoding() const;
+  size_t ObjectBytes() const;
+  void DeleteObject();
+  void* CloneObject() const;
 
   void SetInline(std::string_view s) {
     storage_ = Storage::kInline;
@@ -156,7 +209,9 @@ class Value {
   }
   void Release() {
     if (storage_ == Storage::kHeap) delete u_.heap;
+    if (storage_ == Storage::kObject) DeleteObject();
     storage_ = Storage::kInline;
+    type_ = ObjType::kString;
   }
   // The payload is a union of trivially copyable members, so its bytes copy as a whole.
   void CopyFields(const Value& o) {
@@ -170,11 +225,13 @@ class Value {
   void CopyFrom(const Value& o) {
     CopyFields(o);
     if (o.storage_ == Storage::kHeap) u_.heap = new std::string(*o.u_.heap);
+    if (o.storage_ == Storage::kObject) u_.object = o.CloneObject();
   }
 
   union Payload {
     int64_t integer;
     std::string* heap;
+    void* object;
     char bytes[kInlineCapacity];
   } u_;
   uint32_t lru_ = 0;

@@ -57,4 +57,46 @@ bool KeyMatches(std::string_view pattern, std::string_view key) {
   return GlobMatch(pattern, key, false);
 }
 
+std::optional<ScanArgs> ParseScanArgs(CmdContext& ctx, size_t cursor_index, bool allow_type) {
+  ScanArgs a;
+  auto cursor = ParseScanCursor(ctx.arg(cursor_index));
+  if (!cursor) {
+    ctx.SendError("invalid cursor");
+    return std::nullopt;
+  }
+  a.cursor = *cursor;
+  for (size_t i = cursor_index + 1; i < ctx.argc();) {
+    size_t left = ctx.argc() - i;
+    if (EqualsIgnoreCase(ctx.arg(i), "count") && left >= 2) {
+      auto c = ArgInt(ctx, ctx.arg(i + 1));
+      if (!c) return std::nullopt;
+      if (*c < 1) {
+        ctx.SendError(Errc::kSyntax);
+        return std::nullopt;
+      }
+      a.count = *c;
+      i += 2;
+    } else if (EqualsIgnoreCase(ctx.arg(i), "match") && left >= 2) {
+      a.pattern = ctx.arg(i + 1) == "*" ? std::string_view() : ctx.arg(i + 1);
+      i += 2;
+    } else if (allow_type && EqualsIgnoreCase(ctx.arg(i), "type") && left >= 2) {
+      a.type = ctx.arg(i + 1);
+      i += 2;
+    } else {
+      ctx.SendError(Errc::kSyntax);
+      return std::nullopt;
+    }
+  }
+  return a;
+}
+
+void ReplyScanPage(CmdContext& ctx, uint64_t next, std::span<const std::string> items) {
+  auto& rb = ctx.rb();
+  rb.StartArray(2);
+  char buf[kIntBufSize];
+  rb.SendBulk({buf, FormatUint64(next, buf)});
+  rb.StartArray(items.size());
+  for (const std::string& s : items) rb.SendBulk(s);
+}
+
 }  // namespace baozi

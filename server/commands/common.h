@@ -2,6 +2,8 @@
 #pragma once
 
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "server/cmd_context.h"
@@ -37,5 +39,21 @@ inline void CmdContainer(CmdContext&) {}
 
 // Runs a glob match against a key (KEYS, SCAN MATCH).
 bool KeyMatches(std::string_view pattern, std::string_view key);
+
+// The arguments every SCAN-family command shares: "cursor [MATCH pattern] [COUNT count]", plus
+// "[TYPE type]" for SCAN itself.
+struct ScanArgs {
+  uint64_t cursor = 0;
+  std::string_view pattern;  // empty when every element matches ("MATCH *" included)
+  int64_t count = 10;
+  std::optional<std::string_view> type;
+
+  bool Matches(std::string_view s) const { return pattern.empty() || KeyMatches(pattern, s); }
+};
+// Parses from the cursor argument at `cursor_index`; replies Redis's error and returns nullopt
+// on bad input ("invalid cursor", a non-integer or < 1 COUNT, unknown options).
+std::optional<ScanArgs> ParseScanArgs(CmdContext& ctx, size_t cursor_index, bool allow_type);
+// Replies [next-cursor, [items...]].
+void ReplyScanPage(CmdContext& ctx, uint64_t next, std::span<const std::string> items);
 
 }  // namespace baozi

@@ -177,57 +177,24 @@ void CmdCopy(CmdContext& ctx) {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void CmdScan(CmdContext& ctx) {
-  auto cursor = ParseScanCursor(ctx.arg(1));
-  if (!cursor) return ctx.SendError("invalid cursor");
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  std::optional<std::string_view> type;
-  for (size_t i = 2; i < ctx.argc();) {
-    size_t left = ctx.argc() - i;
-    if (EqualsIgnoreCase(ctx.arg(i), "count") && left >= 2) {
-      auto c = ArgInt(ctx, ctx.arg(i + 1));
-      if (!c) return;
-      if (*c < 1) return ctx.SendError(Errc::kSyntax);
-      count = *c;
-      i += 2;
-    } else if (EqualsIgnoreCase(ctx.arg(i), "match") && left >= 2) {
-      pattern = ctx.arg(i + 1);
-      use_pattern = pattern != "*";
-      i += 2;
-    } else if (EqualsIgnoreCase(ctx.arg(i), "type") && left >= 2) {
-      type = ctx.arg(i + 1);
-      i += 2;
-    } else {
-      return ctx.SendError(Errc::kSyntax);
-    }
-  }
+  auto args = ParseScanArgs(ctx, 1, /*allow_type=*/true);
+  if (!args) return;
   Db& db = ctx.db();
   std::vector<std::string> keys;
-  uint64_t next = *cursor;
-  int64_t max_iterations = count * 10;
+  uint64_t next = args->cursor;
+  int64_t max_iterations = args->count * 10;
   do {
     next = db.Scan(next, [&](std::string_view key, DbEntry&) { keys.emplace_back(key); });
-  } while (next != 0 && max_iterations-- > 0 && static_cast<int64_t>(keys.size()) < count);
+  } while (next != 0 && max_iterations-- > 0 && static_cast<int64_t>(keys.size()) < args->count);
 
-  auto& rb = ctx.rb();
-  rb.StartArray(2);
-  char buf[kIntBufSize];
-  rb.SendBulk({buf, FormatUint64(next, buf)});
-  auto h = rb.DeferArrayLen();
-  size_t n = 0;
-  for (const std::string& key : keys) {
-    if (use_pattern && !KeyMatches(pattern, key)) continue;
-    if (type) {
-      DbEntry* e = db.Find(key);
-      if (e == nullptr || !EqualsIgnoreCase(*type, TypeName(e->value.type()))) continue;
-    } else if (db.Find(key) == nullptr) {
-      continue;  // expired: lazily deleted by the lookup
-    }
-    rb.SendBulk(key);
-    ++n;
-  }
-  rb.SetDeferredLen(h, n);
+  // Filter after collecting, as Redis does: the lookups may expire keys, which the dict
+  // callback must not.
+  std::erase_if(keys, [&](const std::string& key) {
+    if (!args->Matches(key)) return true;
+    DbEntry* e = db.Find(key);  // expired keys are lazily deleted here
+    return e == nullptr || (args->type && !EqualsIgnoreCase(*args->type, TypeName(e->value.type())));
+  });
+  ReplyScanPage(ctx, next, keys);
 }
 
 // KEYS pattern
@@ -330,23 +297,11 @@ void CmdPersist(CmdContext& ctx) {
   ctx.rb().SendLong(1);
 }
 
-std::string_view EncodingName(const Value& v) {
-  switch (v.encoding()) {
-    case Encoding::kInt:
-      return "int";
-    case Encoding::kEmbStr:
-      return "embstr";
-    case Encoding::kRaw:
-      return "raw";
-  }
-  return "unknown";
-}
-
 // OBJECT ENCODING key
 void CmdObjectEncoding(CmdContext& ctx) {
   DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(2));
   if (e == nullptr) return ctx.rb().SendNull();
-  ctx.rb().SendBulk(EncodingName(e->value));
+  ctx.rb().SendBulk(EncodingName(e->value.encoding()));
 }
 
 // OBJECT REFCOUNT key: small integers are shared objects in Redis (refcount INT_MAX) unless a

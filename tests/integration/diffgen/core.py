@@ -34,8 +34,13 @@ LLONG_MIN = -9223372036854775808
 @dataclass
 class Cmd:
     args: list[bytes]
-    norm: str | None = None  # "ttl" | "sort" | None
-    kind: str = "plain"  # "plain" | "scan" (full scan compared as a key set)
+    # "ttl" | "sort" (array as a multiset) | "pairs" (flat array of pairs as a multiset of
+    # pairs) | "len" (only an array's length: random picks) | "sortnested" (array of arrays
+    # whose order is hash order, each inner array compared as is) | None
+    norm: str | None = None
+    # "plain" | "scan" (full SCAN compared as a key set) | "kscan" (full HSCAN/SSCAN/ZSCAN of
+    # args[1]: cursor goes at args[2], elements compared as a set, as pairs with norm="pairs")
+    kind: str = "plain"
     mutable: bool = True
 
     def __repr__(self):
@@ -194,7 +199,9 @@ FAMILIES: dict[str, tuple[float, list]] = {}
 
 
 def family(name: str, weight: float = 1.0, share: float = 1.0):
-    """Registers `fn(g) -> Cmd` under family `name`.
+    """Registers `fn(g) -> Cmd` under family `name`.  A function may also
+    return a list of commands that must run in order (e.g. a random SPOP on a
+    scratch key followed by the DEL that keeps both keyspaces identical).
 
     The family's weight (from its first registration) is split between its
     functions in proportion to their `share`, so adding a command to a family
@@ -241,5 +248,9 @@ def generate(seed: int, n: int, families: list[str] | None = None, now=None) -> 
     out = []
     for _ in range(n):
         fn = g.rng.choices(fns, weights)[0]
-        out.append(mutate(g, fn(g)))
+        made = fn(g)
+        if isinstance(made, list):
+            out.extend(mutate(g, c) for c in made)
+        else:
+            out.append(mutate(g, made))
     return out

@@ -20,7 +20,32 @@ class Mismatch(AssertionError):
     pass
 
 
+def _bulk(x) -> bytes:
+    if x is None:
+        return b"$-1\r\n"
+    if isinstance(x, list):
+        return b"*%d\r\n" % len(x) + b"".join(_bulk(y) for y in x)
+    if isinstance(x, int):
+        return b":%d\r\n" % x
+    return b"$%d\r\n%s\r\n" % (len(x), x)
+
+
+def _is_array(raw: bytes) -> bool:
+    return raw.startswith(b"*") and not raw.startswith(b"*-")
+
+
 def normalise(c: Cmd, raw: bytes) -> bytes:
+    if c.norm == "len":
+        if _is_array(raw):
+            return b"*%d <contents are random>" % len(rawresp.parse_one(raw))
+        return raw
+    if c.norm == "pairs" and _is_array(raw):
+        items = rawresp.parse_one(raw)
+        pairs = sorted(zip(items[0::2], items[1::2]))
+        return _bulk([x for p in pairs for x in p])
+    if c.norm == "sortnested" and _is_array(raw):
+        items = rawresp.parse_one(raw)
+        return _bulk(sorted(items, key=repr))
     if c.norm == "ttl":
         # Clocks differ: keep only whether a TTL exists (-1), the key is
         # missing (-2) or a time is set (any value >= 0).
@@ -39,14 +64,20 @@ def normalise(c: Cmd, raw: bytes) -> bytes:
 
 
 def full_scan(conn: rawresp.Conn, c: Cmd) -> bytes:
+    """Runs a SCAN (kind "scan") or HSCAN/SSCAN/ZSCAN (kind "kscan") loop to the
+    end and returns the set of what it saw; pairs stay pairs with norm "pairs"."""
     cursor = b"0"
     keys = set()
+    head = c.args[:1] if c.kind == "scan" else c.args[:2]
+    tail = c.args[len(head) + 1:]
     for _ in range(MAX_SCAN_CALLS):
-        conn.send(rawresp.encode(c.args[0], cursor, *c.args[1:]))
+        conn.send(rawresp.encode(*head, cursor, *tail))
         raw = conn.read_raw()
         if raw.startswith(b"-"):
             return raw
         cursor, batch = rawresp.parse_one(raw)
+        if c.norm == "pairs":
+            batch = list(zip(batch[0::2], batch[1::2]))
         keys.update(batch)
         if cursor == b"0":
             return b"SCAN keys: " + repr(sorted(keys)).encode()
@@ -136,7 +167,7 @@ class Runner:
     def run(self, cmds: list[Cmd], start_index: int = 0):
         i = 0
         while i < len(cmds):
-            if cmds[i].kind == "scan":
+            if cmds[i].kind in ("scan", "kscan"):
                 c = cmds[i]
                 ra = self._scan(self.a, self.names[0], start_index + i, c)
                 rb = self._scan(self.b, self.names[1], start_index + i, c)
@@ -146,7 +177,7 @@ class Runner:
                 i += 1
                 continue
             j = i
-            while j < len(cmds) and j - i < BATCH and cmds[j].kind != "scan":
+            while j < len(cmds) and j - i < BATCH and cmds[j].kind == "plain":
                 j += 1
             payload = b"".join(rawresp.encode(*c.args) for c in cmds[i:j])
             self.a.send(payload)
