@@ -389,6 +389,7 @@ std::optional<std::string> ValidAofFilename(std::string_view v) {
 
 struct ConfigTable::Param {
   std::string_view name;
+  std::string_view alias;  // the pre-7.0 name (hash-max-ziplist-entries...), "" if none
   uint32_t flags = 0;
   std::function<SetResult(Config&, Args, SetContext&)> set;
   std::function<std::string(const Config&)> get;
@@ -758,6 +759,30 @@ std::vector<Param> BuildTable() {
                         d.stop_writes_on_bgsave_error));
   t.push_back(BoolParam("rdbcompression", 0, &Config::rdbcompression, d.rdbcompression));
   t.push_back(BoolParam("rdbchecksum", kImmutable, &Config::rdbchecksum, d.rdbchecksum));
+  auto aliased = [](Param p, std::string_view alias) {
+    p.alias = alias;
+    return p;
+  };
+  t.push_back(
+      aliased(NumericParam("hash-max-listpack-entries", 0, &Config::hash_max_listpack_entries, 0,
+                           kLongMax, d.hash_max_listpack_entries),
+              "hash-max-ziplist-entries"));
+  t.push_back(aliased(NumericParam("hash-max-listpack-value", 0, &Config::hash_max_listpack_value,
+                                   0, kLongMax, d.hash_max_listpack_value, NumKind::kMemory),
+                      "hash-max-ziplist-value"));
+  t.push_back(
+      aliased(NumericParam("zset-max-listpack-entries", 0, &Config::zset_max_listpack_entries, 0,
+                           kLongMax, d.zset_max_listpack_entries),
+              "zset-max-ziplist-entries"));
+  t.push_back(aliased(NumericParam("zset-max-listpack-value", 0, &Config::zset_max_listpack_value,
+                                   0, kLongMax, d.zset_max_listpack_value, NumKind::kMemory),
+                      "zset-max-ziplist-value"));
+  t.push_back(NumericParam("set-max-intset-entries", 0, &Config::set_max_intset_entries, 0,
+                           kLongMax, d.set_max_intset_entries));
+  t.push_back(
+      aliased(NumericParam("list-max-listpack-size", 0, &Config::list_max_listpack_size,
+                           std::numeric_limits<int>::min(), kIntMax, d.list_max_listpack_size),
+              "list-max-ziplist-size"));
   return t;
 }
 
@@ -835,7 +860,7 @@ ConfigTable::~ConfigTable() = default;
 
 const ConfigTable::Param* ConfigTable::Find(std::string_view name) const {
   for (const Param& p : params_) {
-    if (EqualsNoCase(p.name, name)) return &p;
+    if (EqualsNoCase(p.name, name) || (!p.alias.empty() && EqualsNoCase(p.alias, name))) return &p;
   }
   return nullptr;
 }
@@ -1023,10 +1048,12 @@ std::expected<void, std::string> ConfigTable::LoadCommandLine(int argc, char** a
 std::vector<std::pair<std::string, std::string>> ConfigTable::Get(
     std::span<const std::string_view> patterns) const {
   std::vector<std::pair<std::string, std::string>> out;
-  std::vector<const Param*> seen;
+  // Redis reports a parameter once per name that matches: an alias is a name of its own.
+  std::vector<std::pair<const Param*, bool>> seen;  // (param, reported under its alias)
   auto add = [&](const Param* p, std::string_view reported_name) {
-    if (std::find(seen.begin(), seen.end(), p) != seen.end()) return;
-    seen.push_back(p);
+    std::pair<const Param*, bool> id{p, !p->alias.empty() && EqualsNoCase(p->alias, reported_name)};
+    if (std::find(seen.begin(), seen.end(), id) != seen.end()) return;
+    seen.push_back(id);
     out.emplace_back(std::string(reported_name), p->get(*cfg_));
   };
   for (std::string_view pat : patterns) {
@@ -1037,6 +1064,7 @@ std::vector<std::pair<std::string, std::string>> ConfigTable::Get(
     }
     for (const Param& p : params_) {
       if (GlobMatch(pat, p.name, /*nocase=*/true)) add(&p, p.name);
+      if (!p.alias.empty() && GlobMatch(pat, p.alias, /*nocase=*/true)) add(&p, p.alias);
     }
   }
   return out;
@@ -1063,8 +1091,9 @@ std::expected<void, std::string> ConfigTable::Set(
     };
     if (p->flags & kImmutable) return failed_on("can't set immutable config");
     if (p->flags & kProtected) return failed_on("can't set protected config");
-    if (std::find(targets.begin(), targets.end(), p) != targets.end()) {
-      return failed_on("duplicate parameter");
+    // Duplicates are spotted by name, as Redis does: a parameter and its alias both apply.
+    for (size_t j = 0; j < i; ++j) {
+      if (EqualsNoCase(name_value_pairs[2 * j], name)) return failed_on("duplicate parameter");
     }
     targets.push_back(p);
   }
@@ -1097,8 +1126,11 @@ std::expected<void, std::string> ConfigTable::Set(
     auto r = p->set(*cfg_, args, ctx);
     if (!r) {
       restore();
-      return Fail("CONFIG SET failed (possibly related to argument '" + std::string(p->name) +
-                  "') - " + r.error());
+      // Redis names the parameter (or the alias) it found, in its lowercase spelling.
+      std::string_view given = name_value_pairs[2 * i];
+      bool by_alias = !p->alias.empty() && EqualsNoCase(p->alias, given);
+      return Fail("CONFIG SET failed (possibly related to argument '" +
+                  std::string(by_alias ? p->alias : p->name) + "') - " + r.error());
     }
     if (*r) changed.push_back(p);
   }
@@ -1150,7 +1182,9 @@ std::expected<void, std::string> ConfigTable::Rewrite() {
         continue;
       }
       st.AppendLine(std::string(line));
-      st.AddOptionLine(ToLower((*argv)[0]), i);
+      // An alias line is the parameter's own line: it is rewritten under the current name.
+      const Param* p = Find((*argv)[0]);
+      st.AddOptionLine(ToLower(p != nullptr ? p->name : (*argv)[0]), i);
     }
   }
 

@@ -126,6 +126,13 @@ struct Config {
   int active_expire_effort = 1;
   bool lazyfree_lazy_user_del = false;
   bool lazyfree_lazy_user_flush = false;
+  // Compact encodings (storage/encoding_limits.h); Redis 7.0's compiled-in defaults.
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int list_max_listpack_size = -2;
   // Events, limits, introspection
   uint32_t notify_keyspace_events = 0;      // notify:: bits
   int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables the slow log

@@ -50,6 +50,21 @@ void Server::Init() {
     return {};
   };
   config_table_.SetApplyHook({"port", "bind"}, listeners);
+  auto apply_limits = [this](const Config& c) -> std::expected<void, std::string> {
+    EncodingLimits& l = keyspace_->limits;
+    l.hash_max_listpack_entries = static_cast<size_t>(c.hash_max_listpack_entries);
+    l.hash_max_listpack_value = static_cast<size_t>(c.hash_max_listpack_value);
+    l.zset_max_listpack_entries = static_cast<size_t>(c.zset_max_listpack_entries);
+    l.zset_max_listpack_value = static_cast<size_t>(c.zset_max_listpack_value);
+    l.set_max_intset_entries = static_cast<size_t>(c.set_max_intset_entries);
+    l.list_max_listpack_size = c.list_max_listpack_size;
+    return {};
+  };
+  (void)apply_limits(config_);
+  config_table_.SetApplyHook(
+      {"hash-max-listpack-entries", "hash-max-listpack-value", "zset-max-listpack-entries",
+       "zset-max-listpack-value", "set-max-intset-entries", "list-max-listpack-size"},
+      apply_limits);
 }
 
 void Server::AddClient(Client* c) {

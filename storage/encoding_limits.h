@@ -8,7 +8,7 @@
 namespace baozi {
 
 struct EncodingLimits {
-  size_t hash_max_listpack_entries = 128;
+  size_t hash_max_listpack_entries = 512;  // 7.0's compiled-in default (redis.conf says 128)
   size_t hash_max_listpack_value = 64;
   size_t zset_max_listpack_entries = 128;
   size_t zset_max_listpack_value = 64;

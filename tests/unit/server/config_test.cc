@@ -106,10 +106,16 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"dbfilename", "dump.rdb"},
       {"dir", fs::current_path().string()},
       {"enable-debug-command", "no"},
+      {"hash-max-listpack-entries", "512"},
+      {"hash-max-listpack-value", "64"},
+      {"hash-max-ziplist-entries", "512"},
+      {"hash-max-ziplist-value", "64"},
       {"hz", "10"},
       {"lazyfree-lazy-user-del", "no"},
       {"lazyfree-lazy-user-flush", "no"},
       {"lfu-decay-time", "1"},
+      {"list-max-listpack-size", "-2"},
+      {"list-max-ziplist-size", "-2"},
       {"lfu-log-factor", "10"},
       {"logfile", ""},
       {"loglevel", "notice"},
@@ -126,6 +132,7 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"rdbcompression", "yes"},
       {"requirepass", ""},
       {"save", "3600 1 300 100 60 10000"},
+      {"set-max-intset-entries", "512"},
       {"slowlog-log-slower-than", "10000"},
       {"slowlog-max-len", "128"},
       {"stop-writes-on-bgsave-error", "yes"},
@@ -134,6 +141,10 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"timeout", "0"},
       {"unixsocket", ""},
       {"unixsocketperm", "0"},
+      {"zset-max-listpack-entries", "128"},
+      {"zset-max-listpack-value", "64"},
+      {"zset-max-ziplist-entries", "128"},
+      {"zset-max-ziplist-value", "64"},
   };
   std::string_view all[] = {"*"};
   auto got = t.Get(all);
@@ -921,6 +932,7 @@ TEST_CASE("config: redis.conf.example loads cleanly to the defaults", "[config]"
   std::string_view all[] = {"*"};
   for (const auto& [name, value] : t.Get(all)) {
     INFO(name);
+    if (name.find("-ziplist-") != std::string::npos) continue;  // aliases: named in a comment
     CHECK(text.find("\n" + name + " ") != std::string::npos);
   }
 }
@@ -932,6 +944,35 @@ TEST_CASE("config: sensitive parameters", "[config]") {
   CHECK(t.IsSensitive("REQUIREPASS"));
   CHECK_FALSE(t.IsSensitive("port"));
   CHECK_FALSE(t.IsSensitive("nosuch"));
+}
+
+TEST_CASE("config: the *-ziplist-* names are aliases of the listpack parameters", "[config]") {
+  Config cfg;
+  ConfigTable t(&cfg);
+  std::string_view set[] = {"hash-max-ziplist-entries", "7"};
+  REQUIRE(t.Set(set));
+  CHECK(cfg.hash_max_listpack_entries == 7);
+  std::string_view exact[] = {"HASH-MAX-ZIPLIST-ENTRIES"};
+  auto got = t.Get(exact);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == std::pair<std::string, std::string>{"HASH-MAX-ZIPLIST-ENTRIES", "7"});
+  std::string_view glob[] = {"hash-max-*-entries"};
+  got = t.Get(glob);
+  std::map<std::string, std::string> m(got.begin(), got.end());
+  CHECK(m == std::map<std::string, std::string>{{"hash-max-listpack-entries", "7"},
+                                                {"hash-max-ziplist-entries", "7"}});
+  // Redis spots duplicates by name, so both names in one CONFIG SET apply in order.
+  std::string_view both[] = {"hash-max-ziplist-entries", "1", "hash-max-listpack-entries", "2"};
+  REQUIRE(t.Set(both));
+  CHECK(cfg.hash_max_listpack_entries == 2);
+  std::string_view twice[] = {"hash-max-listpack-entries", "1", "HASH-max-listpack-entries", "2"};
+  CHECK_FALSE(t.Set(twice));
+  // Values are memory values; entry counts are plain integers.
+  std::string_view mem[] = {"zset-max-ziplist-value", "1kb"};
+  REQUIRE(t.Set(mem));
+  CHECK(cfg.zset_max_listpack_value == 1024);
+  std::string_view bad[] = {"set-max-intset-entries", "1kb"};
+  CHECK_FALSE(t.Set(bad));
 }
 
 }  // namespace
