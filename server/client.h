@@ -25,6 +25,8 @@ enum ClientFlag : uint32_t {
   kClientPaused = 1 << 9,  // waiting for CLIENT UNPAUSE before its next command
   kClientLocal = 1 << 10,  // loopback or unix socket peer (enable-debug-command local)
   kClientPendingWrite = 1 << 11,
+  kClientBlocked = 1 << 12,       // waiting in a blocking command (server/blocking.h)
+  kClientDenyBlocking = 1 << 13,  // MULTI, scripts: blocking commands answer at once
 };
 
 class Client {

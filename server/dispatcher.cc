@@ -227,6 +227,8 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   server.stats().total_commands_processed++;
   client.commands_processed++;
   if (!cmd->Has(kSkipSlowlog)) AddSlowlogEntry(server, client, argv, duration_us);
+  // Clients blocked on keys this command filled are served now that it has finished whole.
+  if (server.blocking().HasReady()) server.blocking().ServeReady();
   return DispatchResult::kDone;
 }
 

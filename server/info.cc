@@ -99,9 +99,9 @@ void ClientsSection(Server& s, std::string& out) {
   FieldU(out, "maxclients", s.config().maxclients);
   FieldU(out, "client_recent_max_input_buffer", max_in);
   FieldU(out, "client_recent_max_output_buffer", max_out);
-  Field(out, "blocked_clients", 0);
+  Field(out, "blocked_clients", s.blocking().blocked_clients());
   Field(out, "tracking_clients", 0);
-  Field(out, "clients_in_timeout_table", 0);
+  Field(out, "clients_in_timeout_table", s.blocking().clients_with_timeout());
   FieldU(out, "paused_clients", s.paused_clients().size());
 }
 

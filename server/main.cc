@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <asio.hpp>
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -30,6 +31,8 @@ void Daemonize() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SORT ... ALPHA collates with strcoll in the environment's locale, as Redis does.
+  std::setlocale(LC_COLLATE, "");
   if (argc == 2 && (std::string(argv[1]) == "-v" || std::string(argv[1]) == "--version")) {
     std::printf("baozi server v=%s redis_version=%s\n", baozi::kBaoziVersion.data(),
                 baozi::kRedisVersion.data());

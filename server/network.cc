@@ -96,7 +96,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Server& s = net_.server();
     const Config& cfg = s.config();
     while (in_start_ < in_len_ && !closed_) {
-      if (client_.Has(kClientPaused) || client_.Has(kClientCloseAfterReply) ||
+      if (client_.Has(kClientPaused) || client_.Has(kClientBlocked) ||
+          client_.Has(kClientCloseAfterReply) ||
           client_.Has(kClientCloseAsap)) {
         break;
       }
@@ -235,7 +236,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 Network::Network(Server& server, asio::io_context& io)
-    : server_(server), io_(io), cron_timer_(io), signals_(io, SIGTERM, SIGINT) {
+    : server_(server), io_(io), cron_timer_(io), block_timer_(io), signals_(io, SIGTERM, SIGINT) {
   server_.on_kill_client = [this](Client* c) {
     auto it = connections_.find(c->id());
     if (it == connections_.end()) return;
@@ -438,6 +439,17 @@ void Network::Remove(uint64_t id) { connections_.erase(id); }
 
 void Network::BeforeSleep() {
   server_.BeforeSleep();
+  int64_t deadline = server_.blocking().NextDeadline();
+  if (deadline != 0 && deadline != block_timer_deadline_) {
+    block_timer_deadline_ = deadline;
+    int64_t wait = std::max<int64_t>(0, deadline - server_.clock().NowMs());
+    block_timer_.expires_after(std::chrono::milliseconds(wait));
+    block_timer_.async_wait([this, deadline](const asio::error_code& ec) {
+      // Firing only wakes the loop; if the clock is not quite there yet, the next BeforeSleep
+      // arms the timer again.
+      if (!ec && block_timer_deadline_ == deadline) block_timer_deadline_ = 0;
+    });
+  }
   // Writes may queue more writes (monitors), so flush from a second list; both keep their
   // capacity, so a loop turn allocates nothing here.
   flushing_.swap(pending_writes_);
@@ -476,6 +488,7 @@ void Network::Run() {
     ::unlink(server_.config().unixsocket.c_str());
   }
   cron_timer_.cancel();
+  block_timer_.cancel();
   signals_.cancel();
   io_.poll();
 }

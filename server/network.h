@@ -50,6 +50,9 @@ class Network {
   std::vector<std::shared_ptr<Connection>> pending_writes_;
   std::vector<std::shared_ptr<Connection>> flushing_;
   asio::steady_timer cron_timer_;
+  // Wakes the loop at the earliest blocking-command deadline (BeforeSleep answers it).
+  asio::steady_timer block_timer_;
+  int64_t block_timer_deadline_ = 0;
   asio::signal_set signals_;
 };
 

@@ -36,6 +36,7 @@ bool IsLruOrLfuPolicy(MaxmemoryPolicy p) {
 
 void Server::Init() {
   keyspace_ = std::make_unique<Keyspace>(config_.databases);
+  keyspace_->on_key_ready = [this](Db& db, std::string_view key) { blocking_.SignalReady(db, key); };
   auto apply_policy = [this](const Config& c) -> std::expected<void, std::string> {
     keyspace_->SetPolicyMode(IsLfuPolicy(c.maxmemory_policy), IsLruOrLfuPolicy(c.maxmemory_policy));
     keyspace_->lfu_log_factor = c.lfu_log_factor;
@@ -78,6 +79,7 @@ void Server::RemoveClient(Client* c) {
   monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), c), monitors_.end());
   paused_clients_.erase(std::remove(paused_clients_.begin(), paused_clients_.end(), c->id()),
                         paused_clients_.end());
+  blocking_.Remove(*c);
 }
 
 Client* Server::FindClient(uint64_t id) const {
@@ -87,6 +89,7 @@ Client* Server::FindClient(uint64_t id) const {
 
 void Server::BeforeSleep() {
   int64_t now = clock_->NowMs();
+  if (blocking_.NextDeadline() != 0) blocking_.ExpireTimeouts(now);
   if (!paused_clients_.empty() && !IsPaused(now)) {
     // The pause ended (timeout or CLIENT UNPAUSE): resume held clients in arrival order.
     std::vector<uint64_t> ids;

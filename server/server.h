@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
@@ -67,6 +68,7 @@ class Server {
   CommandRegistry& registry() { return registry_; }
   const Clock& clock() const { return *clock_; }
   ServerStats& stats() { return stats_; }
+  BlockingManager& blocking() { return blocking_; }
 
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
@@ -133,6 +135,7 @@ class Server {
   std::unique_ptr<Keyspace> keyspace_;
   CommandRegistry registry_;
   ServerStats stats_;
+  BlockingManager blocking_{*this};
   std::string run_id_;
   int64_t start_time_ms_;
   int64_t lastsave_s_;

@@ -153,7 +153,7 @@ void CmdHello(CmdContext& ctx) {
 std::string FlagsString(const Client& c) {
   std::string f;
   if (c.Has(kClientMonitor)) f += 'O';
-  if (c.Has(kClientPaused)) f += 'b';
+  if (c.Has(kClientPaused) || c.Has(kClientBlocked)) f += 'b';
   if (c.Has(kClientCloseAsap)) f += 'A';
   if (c.Has(kClientCloseAfterReply)) f += 'c';
   if (c.Has(kClientUnixSocket)) f += 'U';
@@ -400,6 +400,27 @@ void OnOffFlag(CmdContext& ctx, ClientFlag flag) {
 void CmdClientNoEvict(CmdContext& ctx) { OnOffFlag(ctx, kClientNoEvict); }
 void CmdClientNoTouch(CmdContext& ctx) { OnOffFlag(ctx, kClientNoTouch); }
 
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
+void CmdClientUnblock(CmdContext& ctx) {
+  if (ctx.argc() > 4) {
+    return ctx.SendError(
+        "unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+  }
+  bool as_error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "error")) {
+      as_error = true;
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "timeout")) {
+      return ctx.SendError("CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  auto id = ArgInt(ctx, ctx.arg(2));
+  if (!id) return;
+  Client* target = ctx.server().FindClient(static_cast<uint64_t>(*id));
+  bool done = target != nullptr && ctx.server().blocking().Unblock(*target, as_error);
+  ctx.rb().SendLong(done ? 1 : 0);
+}
+
 // CLIENT HELP
 void CmdClientHelp(CmdContext& ctx) {
   SendHelp(ctx, {
@@ -438,6 +459,8 @@ void CmdClientHelp(CmdContext& ctx) {
                     "    Stop the current client pause, resuming traffic.",
                     "SETNAME <name>",
                     "    Assign the name <name> to the current connection.",
+                    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                    "    Unblock the specified blocked client.",
                     "SETINFO <option> <value>",
                     "    Set client meta attr. Options are:",
                     "    * LIB-NAME: the client lib name.",
@@ -509,6 +532,8 @@ void RegisterConnectionCommands(CommandRegistry& r) {
       {"no-evict", 3, kAdmin | kNoScript | kLoading | kStale, {}, CmdClientNoEvict, "connection"});
   client->AddSubcommand(
       {"no-touch", 3, kNoScript | kLoading | kStale, {}, CmdClientNoTouch, "connection"});
+  client->AddSubcommand(
+      {"unblock", -3, kAdmin | kNoScript | kLoading | kStale, {}, CmdClientUnblock, "connection"});
   client->AddSubcommand({"help", 2, kLoading | kStale, {}, CmdClientHelp, "connection"});
 }
 

@@ -122,7 +122,10 @@ void CmdSwapDb(CmdContext& ctx) {
   auto b = ArgDbIndex(ctx, ctx.arg(2), "invalid second DB index");
   if (!b) return;
   if (!ValidDb(ctx, *a) || !ValidDb(ctx, *b)) return ctx.SendError(Errc::kDbIndex);
-  if (*a != *b) ctx.server().keyspace().db(*a).SwapContents(ctx.server().keyspace().db(*b));
+  if (*a != *b) {
+    ctx.server().keyspace().db(*a).SwapContents(ctx.server().keyspace().db(*b));
+    ctx.server().blocking().SignalSwappedDbs(static_cast<int>(*a), static_cast<int>(*b));
+  }
   ctx.rb().SendOk();
 }
 

@@ -200,9 +200,7 @@ void CmdDebug(CmdContext& ctx) {
     DbEntry* e = ctx.db().Find(ctx.arg(2));
     if (e == nullptr) return ctx.SendError(Errc::kNoSuchKey);
     const Value& v = e->value;
-    std::string_view enc = v.encoding() == Encoding::kInt      ? "int"
-                           : v.encoding() == Encoding::kEmbStr ? "embstr"
-                                                               : "raw";
+    std::string_view enc = EncodingName(v.encoding());
     bool shared = v.is_int() && v.int_value() >= 0 && v.int_value() < 10000;
     char buf[256];
     std::snprintf(buf, sizeof(buf),

@@ -78,6 +78,27 @@ class CommandHarness {
   // The exact bytes of the last reply.
   const std::string& raw() const { return raw_; }
 
+  // What a client was sent outside its own commands (a blocked client served, timed out or
+  // unblocked), in DebugString form; "" when nothing. Clears it.
+  std::string TakeReply(std::string_view conn = "default") {
+    Client& c = client(conn);
+    raw_ = std::move(c.out());
+    c.out().clear();
+    if (raw_.empty()) return std::string();
+    protocol::RespValue v;
+    protocol::ParseReply(raw_, &v);
+    return v.DebugString();
+  }
+  bool IsBlocked(std::string_view conn) { return client(conn).Has(kClientBlocked); }
+
+  // A client disconnecting, as the network layer would report it.
+  void Disconnect(std::string_view conn) {
+    auto it = clients_.find(conn);
+    if (it == clients_.end()) return;
+    server_.RemoveClient(it->second.get());
+    clients_.erase(it);
+  }
+
   // Moves the injected clock and runs the periodic and before-sleep work, as the reactor would.
   void AdvanceTime(std::chrono::milliseconds ms) {
     clock_.AdvanceUs(ms.count() * 1000);
