@@ -330,7 +330,7 @@ class Dict {
   // length (no std::string object, no second allocation for long keys).
   struct Node {
     Node* next;
-    V value;
+    [[no_unique_address]] V value;  // an empty V (sets) takes no space
     uint32_t key_len;
     char key_start[4];  // the key continues past the end of the struct
 

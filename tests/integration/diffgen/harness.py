@@ -34,10 +34,15 @@ def _is_array(raw: bytes) -> bool:
     return raw.startswith(b"*") and not raw.startswith(b"*-")
 
 
+def _is_array_or_set(raw: bytes) -> bool:
+    # RESP3 answers SMEMBERS, SPOP with a count... with a set ("~"); its type byte is kept.
+    return _is_array(raw) or raw.startswith(b"~")
+
+
 def normalise(c: Cmd, raw: bytes) -> bytes:
     if c.norm == "len":
-        if _is_array(raw):
-            return b"*%d <contents are random>" % len(rawresp.parse_one(raw))
+        if _is_array_or_set(raw):
+            return raw[:1] + b"%d <contents are random>" % len(rawresp.parse_one(raw))
         return raw
     if c.norm == "pairs" and _is_array(raw):
         items = rawresp.parse_one(raw)
@@ -54,9 +59,9 @@ def normalise(c: Cmd, raw: bytes) -> bytes:
         return raw
     if c.norm == "sort":
         # Hash-table order differs between servers with different seeds.
-        if raw.startswith(b"*") and not raw.startswith(b"*-"):
+        if _is_array_or_set(raw):
             items = rawresp.parse_one(raw)
-            return b"*%d\r\n" % len(items) + b"".join(
+            return raw[:1] + b"%d\r\n" % len(items) + b"".join(
                 b"$%d\r\n%s\r\n" % (len(x), x) for x in sorted(items)
             )
         return raw
