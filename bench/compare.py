@@ -12,7 +12,17 @@ loopback ports, then
    CPU-second for each server with the baozi/redis ratios;
 2. on fresh servers, loads 1,000,000 string keys (`key:N`, 16-byte values)
    through `redis-cli --pipe` and prints RSS (/proc) and used_memory (INFO)
-   per key with the ratio.
+   per key with the ratio;
+3. runs the collection commands the same way (`--collection-tests`
+   lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_600):
+   every run starts from FLUSHALL, the pops get their key prefilled with as
+   many elements as the run pops (at most --pop-cap), and the LRANGE rows run
+   `LRANGE mylist 0 99|599` on a prefilled 600-element list so that the
+   LPUSH redis-benchmark would do first stays out of the CPU figures;
+4. on a fresh server pair per dataset, loads --collection-elements
+   (1,000,000) elements as 100-field hashes, 1,000-member sorted sets and
+   1,000-element lists over a raw pipelined socket and prints used_memory
+   growth per element with the ratio.
 
 The request count of each test is calibrated against Redis so that a run
 takes about --seconds; every server then gets the same count.  See
@@ -23,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import signal
@@ -46,7 +57,22 @@ TEST_NAMES = {
     "get": "GET",
     "incr": "INCR",
     "mset": "MSET (10 keys)",
+    "lpush": "LPUSH",
+    "rpush": "RPUSH",
+    "lpop": "LPOP",
+    "rpop": "RPOP",
+    "sadd": "SADD",
+    "hset": "HSET",
+    "spop": "SPOP",
+    "zadd": "ZADD",
+    "zpopmin": "ZPOPMIN",
+    "lrange_100": "LRANGE_100 (first 100 elements)",
+    "lrange_300": "LRANGE_300 (first 300 elements)",
+    "lrange_500": "LRANGE_500 (first 500 elements)",
+    "lrange_600": "LRANGE_600 (first 600 elements)",
 }
+
+COLLECTION_TESTS = "lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_600"
 
 
 def free_port() -> int:
@@ -118,12 +144,15 @@ def start_server(name: str, binary: str, workdir: Path, redis_like: bool = True)
 
 
 def benchmark(tool: str, port: int, test: str, pipeline: int, clients: int, requests: int,
-              keyspace: int) -> float:
+              keyspace: int, custom: list[str] | None = None) -> float:
+    """requests/s of one redis-benchmark run: `-t test`, or the `custom` command when given
+    (redis-benchmark then names the row after the command line)."""
     cmd = [tool, "-p", str(port), "-c", str(clients), "-P", str(pipeline), "-r", str(keyspace),
-           "-n", str(requests), "-t", test, "--csv"]
+           "-n", str(requests), "--csv"]
+    cmd += custom if custom else ["-t", test]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
                          stdin=subprocess.DEVNULL)
-    want = TEST_NAMES[test]
+    want = " ".join(custom) if custom else TEST_NAMES[test]
     for line in out.stdout.splitlines():
         cells = [c.strip('"') for c in line.split('","')]
         if cells and cells[0] == want and len(cells) > 1:
@@ -268,6 +297,294 @@ def run_memory(binaries: dict[str, str], opts, workdir: Path):
           "(per key = growth over the empty server / keys)\n")
     print_markdown(lines)
 
+# ---- Collections -----------------------------------------------------------------------------
+
+
+def resp(*args: bytes | str) -> bytes:
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        if isinstance(a, str):
+            a = a.encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+class RawClient:
+    """A minimal RESP client for bulk loads: sends commands in large batches and reads back
+    (and checks) one reply per command, so neither side ever waits on the other for long."""
+
+    def __init__(self, port: int):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=600)
+        self.buf = bytearray()
+        self.pos = 0
+
+    def close(self):
+        self.sock.close()
+
+    def _fill(self):
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise RuntimeError("server closed the connection")
+        if self.pos > (1 << 20):
+            del self.buf[:self.pos]
+            self.pos = 0
+        self.buf += chunk
+
+    def _line(self) -> bytes:
+        while True:
+            end = self.buf.find(b"\r\n", self.pos)
+            if end >= 0:
+                line = bytes(self.buf[self.pos:end])
+                self.pos = end + 2
+                return line
+            self._fill()
+
+    def reply(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind == b"-":
+            raise RuntimeError(f"server error: {rest.decode(errors='replace')[:120]}")
+        if kind == b":":
+            return int(rest)
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            while len(self.buf) - self.pos < n + 2:
+                self._fill()
+            data = bytes(self.buf[self.pos:self.pos + n])
+            self.pos += n + 2
+            return data
+        if kind in (b"*", b"~", b"%"):
+            n = int(rest)
+            return None if n < 0 else [self.reply() for _ in range(n * (2 if kind == b"%" else 1))]
+        raise RuntimeError(f"unexpected reply line {line[:80]!r}")
+
+    def call(self, *args):
+        self.sock.sendall(resp(*args))
+        return self.reply()
+
+    def pipeline(self, commands, batch_bytes: int = 4 << 20) -> list:
+        """Sends an iterable of encoded commands; returns every reply (errors raise)."""
+        replies, batch, size = [], [], 0
+        for c in commands:
+            batch.append(c)
+            size += len(c)
+            if size >= batch_bytes:
+                self.sock.sendall(b"".join(batch))
+                replies += [self.reply() for _ in batch]
+                batch, size = [], 0
+        if batch:
+            self.sock.sendall(b"".join(batch))
+            replies += [self.reply() for _ in batch]
+        return replies
+
+
+def chunked(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# The payload redis-benchmark pushes by default (-d 3) and its member names.
+BENCH_DATA = b"xxx"
+
+
+def bench_member(i: int) -> bytes:
+    return b"element:%012d" % i
+
+
+def prefill_commands(test: str, n: int) -> list[bytes]:
+    """What a collection test needs before it runs: the key its pops take from, holding as many
+    elements as the run pops, or the 600-element list the LRANGE rows read."""
+    if test in ("lpop", "rpop"):
+        return [resp(b"RPUSH", b"mylist", *([BENCH_DATA] * len(c)))
+                for c in chunked(range(n), 1000)]
+    if test == "spop":
+        return [resp(b"SADD", b"myset", *(bench_member(i) for i in c))
+                for c in chunked(range(n), 1000)]
+    if test == "zpopmin":
+        return [resp(b"ZADD", b"myzset", *(x for i in c for x in (b"%d" % i, bench_member(i))))
+                for c in chunked(range(n), 1000)]
+    if test.startswith("lrange_"):
+        return [resp(b"RPUSH", b"mylist", *([BENCH_DATA] * 600))]
+    return []
+
+
+def lrange_custom(test: str) -> list[str] | None:
+    if not test.startswith("lrange_"):
+        return None
+    return ["LRANGE", "mylist", "0", str(int(test.split("_")[1]) - 1)]
+
+
+def prepare(port: int, test: str, n: int):
+    c = RawClient(port)
+    try:
+        c.call("FLUSHALL")
+        c.pipeline(prefill_commands(test, n))
+    except RuntimeError as e:  # a server without the command: the row shows what it does
+        print(f"  warning: prefill for {test} on port {port} failed: {e}", file=sys.stderr)
+    finally:
+        c.close()
+
+
+def run_collection_throughput(servers: dict[str, Proc], opts) -> list[tuple]:
+    """The collection rows: same calibration, alternation and CPU accounting as
+    run_throughput, with a FLUSHALL (and the prefill the test needs) before every run."""
+    rows = []
+    tests = [t for t in opts.collection_tests.split(",") if t]
+    for t in tests:
+        if t not in TEST_NAMES:
+            raise SystemExit(f"unknown collection test {t}")
+    pops = ("lpop", "rpop", "spop", "zpopmin")
+    for pipeline in [int(p) for p in opts.pipelines.split(",")]:
+        for test in tests:
+            custom = lrange_custom(test)
+            probe = max(2000, opts.clients * 200)
+            prepare(servers["redis"].port, test, probe)
+            rps = benchmark(opts.redis_benchmark, servers["redis"].port, test, pipeline,
+                            opts.clients, probe, opts.keyspace, custom)
+            n = max(10_000, int(rps * opts.seconds))
+            if test in pops:
+                n = min(n, max(opts.pop_cap, 10_000))
+            results: dict[str, list[tuple[float, float]]] = {name: [] for name in servers}
+            names = list(servers)
+            failed: set[str] = set()
+            for rnd in range(opts.rounds):
+                order = names if rnd % 2 == 0 else names[::-1]
+                for name in order:
+                    s = servers[name]
+                    prepare(s.port, test, n)
+                    cpu0 = s.cpu_seconds()
+                    t0 = time.monotonic()
+                    try:
+                        rps = benchmark(opts.redis_benchmark, s.port, test, pipeline,
+                                        opts.clients, n, opts.keyspace, custom)
+                    except RuntimeError as e:  # e.g. the command is missing: row shows "-"
+                        print(f"  {test} -P {pipeline} {name}: FAILED: "
+                              f"{str(e).strip().splitlines()[-1]}", file=sys.stderr)
+                        failed.add(name)
+                        continue
+                    wall = time.monotonic() - t0
+                    cpu = s.cpu_seconds() - cpu0
+                    per_cpu = n / cpu if cpu > 0 else float("nan")
+                    results[name].append((rps, per_cpu))
+                    if opts.verbose:
+                        print(f"  {test} -P {pipeline} {name}: {rps:,.0f} rps, cpu {cpu:.2f}s,"
+                              f" wall {wall:.2f}s", file=sys.stderr)
+            med = {name: (None, None) if name in failed or not rs else
+                   (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs))
+                   for name, rs in results.items()}
+            rows.append((TEST_NAMES[test], pipeline, n, med))
+            print_progress(rows[-1])
+    for s in servers.values():
+        prepare(s.port, "", 0)  # leave the servers empty
+    return rows
+
+
+@dataclass
+class Dataset:
+    label: str
+    keys: int
+    per_key: int
+    check: str  # the length command (HLEN, ZCARD, LLEN)
+
+    def commands(self):
+        """One variadic command per key (HSET/ZADD/RPUSH with every element at once)."""
+        rng = random.Random(1)
+        for k in range(self.keys):
+            if self.check == "HLEN":
+                args = [b"HSET", b"hash:%d" % k]
+                for f in range(self.per_key):
+                    args += [b"field:%d" % f, b"v:%d" % rng.randrange(10**7)]
+            elif self.check == "ZCARD":
+                args = [b"ZADD", b"zset:%d" % k]
+                for m in range(self.per_key):
+                    args += [b"%.6f" % (rng.random() * 1000), b"member:%d" % m]
+            else:
+                args = [b"RPUSH", b"list:%d" % k]
+                args += [b"element:%d" % (k * self.per_key + e) for e in range(self.per_key)]
+            yield resp(*args)
+
+    @property
+    def sample_key(self) -> bytes:
+        return {"HLEN": b"hash:0", "ZCARD": b"zset:0", "LLEN": b"list:0"}[self.check]
+
+
+def collection_datasets(elements: int) -> list[Dataset]:
+    return [
+        Dataset(f"hash ({max(1, elements // 100):,} keys x 100 fields)",
+                max(1, elements // 100), 100, "HLEN"),
+        Dataset(f"zset ({max(1, elements // 1000):,} keys x 1,000 members)",
+                max(1, elements // 1000), 1000, "ZCARD"),
+        Dataset(f"list ({max(1, elements // 1000):,} keys x 1,000 elements)",
+                max(1, elements // 1000), 1000, "LLEN"),
+    ]
+
+
+def load_dataset(port: int, ds: Dataset) -> str:
+    """Loads the dataset, checks it, and returns the sample key's OBJECT ENCODING."""
+    c = RawClient(port)
+    try:
+        replies = c.pipeline(ds.commands())
+        if replies and replies[0] != ds.per_key:
+            raise RuntimeError(f"{ds.label}: first load command answered {replies[0]!r}")
+    finally:
+        c.close()  # its query buffer would otherwise count in used_memory
+    c = RawClient(port)
+    try:
+        dbsize = c.call("DBSIZE")
+        length = c.call(ds.check, ds.sample_key)
+        try:
+            enc = c.call("OBJECT", "ENCODING", ds.sample_key)
+            enc = enc.decode() if isinstance(enc, bytes) else str(enc)
+        except RuntimeError:
+            enc = "?"
+    finally:
+        c.close()
+    if dbsize != ds.keys or length != ds.per_key:
+        raise RuntimeError(f"{ds.label}: DBSIZE {dbsize} (want {ds.keys}), {ds.check} "
+                           f"{length} (want {ds.per_key})")
+    return enc
+
+
+def run_collection_memory(binaries: dict[str, str], opts, workdir: Path):
+    lines = [["dataset", "elements", "baozi B/elem", "redis B/elem", "baozi/redis",
+              "encoding baozi/redis"]]
+    for i, ds in enumerate(collection_datasets(opts.collection_elements)):
+        elements = ds.keys * ds.per_key
+        per_elem, enc = {}, {}
+        for name in ("baozi", "redis"):
+            s = start_server(f"{name}-coll{i}", binaries[name], workdir / f"{name}-coll{i}")
+            try:
+                time.sleep(0.2)
+                used0 = info_used_memory(opts.redis_cli, s.port)
+                t0 = time.monotonic()
+                enc[name] = load_dataset(s.port, ds)
+                load_s = time.monotonic() - t0
+                time.sleep(0.3)
+                used1 = info_used_memory(opts.redis_cli, s.port)
+                per_elem[name] = (used1 - used0) / elements
+                if opts.verbose:
+                    print(f"  {ds.label} {name}: loaded in {load_s:.1f}s, used_memory "
+                          f"{used0:,} -> {used1:,}", file=sys.stderr)
+            except (RuntimeError, OSError) as e:  # keep the other rows
+                print(f"  {ds.label} {name}: FAILED: {e}", file=sys.stderr)
+                per_elem[name], enc[name] = None, "failed"
+            finally:
+                s.stop()
+        b, r = per_elem["baozi"], per_elem["redis"]
+        fb = "-" if b is None else f"{b:.1f} B"
+        fr = "-" if r is None else f"{r:.1f} B"
+        lines.append([ds.label, f"{elements:,}", fb, fr, fmt_ratio(b, r),
+                      f"{enc['baozi']}/{enc['redis']}"])
+        print(f"  done {ds.label}: baozi {fb}/elem, redis {fr}/elem", file=sys.stderr)
+    print("\nMemory, collections: used_memory growth over the empty server / elements "
+          "(fresh server pair per dataset; target baozi/redis <= 1.00)\n")
+    print_markdown(lines)
+
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
@@ -284,15 +601,30 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=3.0, help="target length of one run")
     ap.add_argument("--rounds", type=int, default=1, help="runs per server per test (median)")
     ap.add_argument("--keys", type=int, default=1_000_000, help="keys for the memory test")
+    ap.add_argument("--collection-tests", default=COLLECTION_TESTS,
+                    help="redis-benchmark collection tests ('' to skip)")
+    ap.add_argument("--pop-cap", type=int, default=1_000_000,
+                    help="most elements prefilled (and popped) in one lpop/rpop/spop/zpopmin run")
+    ap.add_argument("--collection-elements", type=int, default=1_000_000,
+                    help="elements per dataset in the collections memory test")
     ap.add_argument("--quick", action="store_true",
-                    help="short runs: --seconds 0.5, --keys 100000")
-    ap.add_argument("--skip-throughput", action="store_true")
-    ap.add_argument("--skip-memory", action="store_true")
+                    help="short runs: --seconds 0.5, --keys 100000, --collection-elements "
+                         "100000, --pop-cap 200000")
+    ap.add_argument("--skip-throughput", action="store_true",
+                    help="skip every redis-benchmark row (strings and collections)")
+    ap.add_argument("--skip-memory", action="store_true",
+                    help="skip both memory tests (string keys and collections)")
+    ap.add_argument("--skip-collections", action="store_true",
+                    help="skip the collection rows and the collections memory test")
     ap.add_argument("--verbose", "-v", action="store_true")
     opts = ap.parse_args()
     if opts.quick:
         opts.seconds = min(opts.seconds, 0.5)
         opts.keys = min(opts.keys, 100_000)
+        opts.collection_elements = min(opts.collection_elements, 100_000)
+        opts.pop_cap = min(opts.pop_cap, 200_000)
+    if opts.skip_collections:
+        opts.collection_tests = ""
     opts.redis_benchmark = shutil.which("redis-benchmark") or "/usr/bin/redis-benchmark"
     opts.redis_cli = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 
@@ -318,15 +650,29 @@ def main() -> int:
                 if have_roofline:
                     servers["roofline"] = start_server("roofline", opts.roofline,
                                                        workdir / "roofline", redis_like=False)
-                rows = run_throughput(servers, opts)
+                rows = run_throughput(servers, opts) if opts.tests else []
+                coll_rows = []
+                if opts.collection_tests:
+                    # The roofline only answers PONG: no collection rows for it.
+                    coll_rows = run_collection_throughput(
+                        {k: v for k, v in servers.items() if k != "roofline"}, opts)
             finally:
                 for s in servers.values():
                     s.stop()
-            print(f"\nThroughput: redis-benchmark -c {opts.clients} -r {opts.keyspace}, "
-                  f"one test per run, median of {opts.rounds} round(s)\n")
-            print_throughput_table(rows, have_roofline)
+            if rows:
+                print(f"\nThroughput: redis-benchmark -c {opts.clients} -r {opts.keyspace}, "
+                      f"one test per run, median of {opts.rounds} round(s)\n")
+                print_throughput_table(rows, have_roofline)
+            if coll_rows:
+                print(f"\nThroughput, collections: redis-benchmark -c {opts.clients} "
+                      f"-r {opts.keyspace}, FLUSHALL + prefill before each run (pops: N "
+                      f"elements, N <= {opts.pop_cap:,}; LRANGE: a 600-element list), median of "
+                      f"{opts.rounds} round(s)\n")
+                print_throughput_table(coll_rows, False)
         if not opts.skip_memory:
             run_memory(binaries, opts, workdir)
+            if not opts.skip_collections:
+                run_collection_memory(binaries, opts, workdir)
     return 0
 
 

@@ -1,11 +1,13 @@
 // Listpack implementation; the format and the order of work are described in listpack.h.
 //
 // Reading stays cheap by never decoding more than the first byte when only the size of an entry
-// is needed (the common entries, small integers and strings under 64 bytes, are sized by that
-// byte alone and answered inline from the header), and by converting a searched-for string to
-// an integer at most once per Find. Writing goes through one primitive, Splice, which replaces
-// a byte range with one of another length using at most one realloc and one memmove; every
-// mutation is a Splice followed by writing the encoded entries into the hole.
+// is needed: the common entries, small integers and strings under 64 bytes, are sized and read
+// from that byte alone by the inline Next/Get in listpack.h, and only the rarer encodings call
+// in here. Find converts the searched-for string to an integer at most once, and only if it
+// meets an integer entry; it rejects same-length strings on their last byte before memcmp,
+// since keys of one object tend to share a prefix. Writing goes through one primitive, Splice,
+// which replaces a byte range with one of another length using at most one realloc and one memmove;
+// every mutation is a Splice followed by writing the encoded entries into the hole.
 #include "storage/listpack.h"
 
 #include <malloc.h>
@@ -24,8 +26,7 @@ alignas(8) const unsigned char kEmptyBuf[8] = {7, 0, 0, 0, 0, 0, 0xFF, 0};
 constexpr uint32_t kCountUnknown = 0xFFFF;
 
 uint32_t ReadU32(const unsigned char* p) {
-  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) |
-         (uint32_t{p[3]} << 24);
+  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
 
 // Reads a backlen whose last byte is at `last`, leftwards. UINT64_MAX when it claims more than
@@ -42,15 +43,12 @@ uint64_t DecodeBacklen(const unsigned char* last) {
 
 // Writes the backlen of an encoding + data of `l` bytes; returns its size (1..5). The byte at
 // the lowest address holds the most significant bits and is the only one without the high bit.
+// Redis's size thresholds sit one below each power of 2^7 (l < 16383 for two bytes, ...), so a
+// length of exactly 2^(7k)-1 takes a byte more than it needs; the same bytes must come out.
 uint8_t EncodeBacklen(uint64_t l, unsigned char* out) {
-  uint8_t n = 1;
-  while (n < 5 && (l >> (7 * n)) != 0) ++n;
-  // Redis's thresholds are one below each power of 2^7 (l < 16383 for two bytes, ...), so a
-  // length of exactly 2^(7k)-1 takes one byte more than it strictly needs. Keep that.
-  if (n < 5 && l == (uint64_t{1} << (7 * n)) - 1 && n > 1) ++n;
+  const uint8_t n = l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
   for (uint8_t i = 0; i < n; ++i) {
-    const unsigned shift = 7 * (n - 1 - i);
-    out[i] = static_cast<unsigned char>((l >> shift) & 127u);
+    out[i] = static_cast<unsigned char>((l >> (7 * (n - 1 - i))) & 127u);
     if (i > 0) out[i] |= 128u;
   }
   return n;
@@ -213,8 +211,6 @@ bool Listpack::Validate(const unsigned char* p, size_t len, bool deep) {
     }
     if (off + hdr > last) return false;
     const uint64_t total = EntrySize(p + off);  // < 2^33, cannot overflow
-    const uint64_t backlen_size = total > 0 ? 0 : 0;
-    (void)backlen_size;
     if (total > last - off) return false;
     off += total;
     // The backlen must describe the entry it ends; it lies inside that entry (>= 2 bytes) and
@@ -362,37 +358,38 @@ Listpack::Pos Listpack::Find(Pos p, std::string_view s, uint32_t skip) const {
   int int_state = 0;
   int64_t sval = 0;
   size_t off = p;
-  uint32_t skipcnt = 0;
   for (;;) {
     const unsigned char* e = base + off;
-    if (skipcnt == 0) {
-      const unsigned char b = e[0];
-      if ((b & 0xC0) == 0x80) {  // 6-bit string, the common case: sized by its first byte
-        const size_t len = b & 0x3Fu;
-        if (len == slen && (len == 0 || std::memcmp(e + 1, s.data(), len) == 0)) return off;
-        off += len + 2;
-      } else {
-        const LpEntry en = b < 0x80 ? LpEntry{nullptr, 0, b} : GetSlow(e);
-        if (!en.is_int()) {
-          if (en.len == slen && (slen == 0 || std::memcmp(en.str, s.data(), slen) == 0)) {
-            return off;
-          }
-        } else {
-          if (int_state == 0) {
-            auto v = AsCanonicalInt(s);
-            int_state = v ? 1 : -1;
-            if (v) sval = *v;
-          }
-          if (int_state > 0 && en.ival == sval) return off;
-        }
-        off += EntrySize(e);
+    const unsigned char b = e[0];
+    if ((b & 0xC0) == 0x80) {  // 6-bit string, the common case: sized by its first byte
+      const size_t len = b & 0x3Fu;
+      // Keys often share a prefix ("field:1", "field:2"), so the last byte rejects first.
+      if (len == slen && (len == 0 || (e[len] == static_cast<unsigned char>(s[len - 1]) &&
+                                       std::memcmp(e + 1, s.data(), len) == 0))) {
+        return off;
       }
-      skipcnt = skip;
+      off += len + 2;
     } else {
-      --skipcnt;
+      const LpEntry en = b < 0x80 ? LpEntry{nullptr, 0, b} : GetSlow(e);
+      if (!en.is_int()) {
+        if (en.len == slen && (slen == 0 || std::memcmp(en.str, s.data(), slen) == 0)) {
+          return off;
+        }
+      } else {
+        if (int_state == 0) {
+          auto v = AsCanonicalInt(s);
+          int_state = v ? 1 : -1;
+          if (v) sval = *v;
+        }
+        if (int_state > 0 && en.ival == sval) return off;
+      }
       off += EntrySize(e);
     }
     if (base[off] == kEof) return kNone;
+    for (uint32_t k = skip; k != 0; --k) {
+      off += EntrySize(base + off);
+      if (base[off] == kEof) return kNone;
+    }
   }
 }
 
@@ -484,9 +481,7 @@ void Listpack::PrependInt(int64_t v) {
   InsertEncoded(kHeaderSize, &enc, 1);
 }
 
-void Listpack::AppendPair(std::string_view a, std::string_view b) {
-  InsertPairBefore(kNone, a, b);
-}
+void Listpack::AppendPair(std::string_view a, std::string_view b) { InsertPairBefore(kNone, a, b); }
 
 Listpack::Pos Listpack::InsertBefore(Pos p, std::string_view s) {
   if (Aliases(s)) return InsertBefore(p, std::string(s));
