@@ -51,6 +51,7 @@ CommandRegistry::CommandRegistry() {
   RegisterListCommands(*this);
   RegisterSetCommands(*this);
   RegisterZsetCommands(*this);
+  RegisterZsetSetopCommands(*this);
   RegisterSortCommands(*this);
 }
 

@@ -132,6 +132,7 @@ void RegisterHashCommands(CommandRegistry& r);
 void RegisterListCommands(CommandRegistry& r);
 void RegisterSetCommands(CommandRegistry& r);
 void RegisterZsetCommands(CommandRegistry& r);
+void RegisterZsetSetopCommands(CommandRegistry& r);
 void RegisterSortCommands(CommandRegistry& r);
 void RegisterKeyCommands(CommandRegistry& r);
 void RegisterServerCommands(CommandRegistry& r);
