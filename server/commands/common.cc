@@ -99,4 +99,45 @@ void ReplyScanPage(CmdContext& ctx, uint64_t next, std::span<const std::string> 
   for (const std::string& s : items) rb.SendBulk(s);
 }
 
+std::optional<int64_t> ArgPositive(CmdContext& ctx, std::string_view arg, std::string_view error) {
+  auto v = ParseInt64(arg);
+  if (!v || *v < 1) {
+    ctx.SendError(error);
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<MPopArgs> ParseMPopArgs(CmdContext& ctx, size_t numkeys_index,
+                                      std::string_view where0, std::string_view where1) {
+  auto numkeys = ArgPositive(ctx, ctx.arg(numkeys_index), "numkeys should be greater than 0");
+  if (!numkeys) return std::nullopt;
+  if (static_cast<uint64_t>(*numkeys) > ctx.argc() - numkeys_index - 2) {
+    ctx.SendError(Errc::kSyntax);
+    return std::nullopt;
+  }
+  MPopArgs a;
+  a.keys = ctx.args().subspan(numkeys_index + 1, static_cast<size_t>(*numkeys));
+  size_t where_index = numkeys_index + static_cast<size_t>(*numkeys) + 1;
+  if (EqualsIgnoreCase(ctx.arg(where_index), where1)) {
+    a.second_where = true;
+  } else if (!EqualsIgnoreCase(ctx.arg(where_index), where0)) {
+    ctx.SendError(Errc::kSyntax);
+    return std::nullopt;
+  }
+  bool counted = false;
+  for (size_t j = where_index + 1; j < ctx.argc(); ++j) {
+    if (!counted && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
+      auto c = ArgPositive(ctx, ctx.arg(++j), "count should be greater than 0");
+      if (!c) return std::nullopt;
+      a.count = *c;
+      counted = true;
+    } else {
+      ctx.SendError(Errc::kSyntax);
+      return std::nullopt;
+    }
+  }
+  return a;
+}
+
 }  // namespace baozi

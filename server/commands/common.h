@@ -53,6 +53,21 @@ struct ScanArgs {
 // Parses from the cursor argument at `cursor_index`; replies Redis's error and returns nullopt
 // on bad input ("invalid cursor", a non-integer or < 1 COUNT, unknown options).
 std::optional<ScanArgs> ParseScanArgs(CmdContext& ctx, size_t cursor_index, bool allow_type);
+// An integer in [1, LLONG_MAX]; any other input gets `error` (numkeys, COUNT).
+std::optional<int64_t> ArgPositive(CmdContext& ctx, std::string_view arg, std::string_view error);
+
+// LMPOP/ZMPOP and their blocking forms: "numkeys key [key ...] <where> [COUNT count]".
+struct MPopArgs {
+  std::span<const std::string_view> keys;
+  bool second_where = false;  // the direction was `where1` (RIGHT, MAX)
+  int64_t count = 1;          // 1 when COUNT is absent
+};
+// Parses from numkeys (at `numkeys_index`) on, in Redis's order: numkeys, that a direction
+// follows the keys, the direction (`where0` or `where1`, else a syntax error), then COUNT.
+// Replies the error and returns nullopt on bad input.
+std::optional<MPopArgs> ParseMPopArgs(CmdContext& ctx, size_t numkeys_index,
+                                      std::string_view where0, std::string_view where1);
+
 // Replies [next-cursor, [items...]].
 void ReplyScanPage(CmdContext& ctx, uint64_t next, std::span<const std::string> items);
 

@@ -41,16 +41,6 @@ std::optional<Where> ParseWhere(CmdContext& ctx, std::string_view arg) {
   return std::nullopt;
 }
 
-// An integer in [1, LLONG_MAX]; any other input gets `error`.
-std::optional<int64_t> ArgPositive(CmdContext& ctx, std::string_view arg, std::string_view error) {
-  auto v = ParseInt64(arg);
-  if (!v || *v < 1) {
-    ctx.SendError(error);
-    return std::nullopt;
-  }
-  return v;
-}
-
 ListObject* NewList(CmdContext& ctx) {
   return new ListObject(ctx.server().keyspace().limits.list_max_listpack_size);
 }
@@ -371,33 +361,17 @@ void CmdLMove(CmdContext& ctx) {
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP with a timeout before
 // numkeys. `numkeys_index` is where numkeys sits.
 void MPopGeneric(CmdContext& ctx, size_t numkeys_index, bool blocking) {
-  auto numkeys = ArgPositive(ctx, ctx.arg(numkeys_index), "numkeys should be greater than 0");
-  if (!numkeys) return;
-  // The direction must follow the keys.
-  if (static_cast<uint64_t>(*numkeys) > ctx.argc() - numkeys_index - 2) {
-    return ctx.SendError(Errc::kSyntax);
-  }
-  size_t where_index = numkeys_index + static_cast<size_t>(*numkeys) + 1;
-  auto where = ParseWhere(ctx, ctx.arg(where_index));
-  if (!where) return;
-  int64_t count = -1;
-  for (size_t j = where_index + 1; j < ctx.argc(); ++j) {
-    if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
-      auto c = ArgPositive(ctx, ctx.arg(++j), "count should be greater than 0");
-      if (!c) return;
-      count = *c;
-    } else {
-      return ctx.SendError(Errc::kSyntax);
-    }
-  }
-  if (count == -1) count = 1;
+  auto mpop = ParseMPopArgs(ctx, numkeys_index, "left", "right");
+  if (!mpop) return;
+  const Where where = mpop->second_where ? Where::kTail : Where::kHead;
+  const int64_t count = mpop->count;
   int64_t deadline = 0;
   if (blocking) {
     auto d = ParseBlockTimeout(ctx, ctx.arg(1));
     if (!d) return;
     deadline = *d;
   }
-  auto keys = ctx.args().subspan(numkeys_index + 1, static_cast<size_t>(*numkeys));
+  auto keys = mpop->keys;
   Db& db = ctx.db();
   for (std::string_view key : keys) {
     auto e = FindList(db, key, false);
@@ -406,7 +380,7 @@ void MPopGeneric(CmdContext& ctx, size_t numkeys_index, bool blocking) {
     auto& rb = ctx.rb();
     rb.StartArray(2);
     rb.SendBulk(key);
-    ReplyPopMany(ctx, (*e)->value.list(), *where, static_cast<uint64_t>(count));
+    ReplyPopMany(ctx, (*e)->value.list(), where, static_cast<uint64_t>(count));
     AfterRemoval(db, **e, key);
     return;
   }

@@ -287,46 +287,15 @@ void CmdBzpopmax(CmdContext& ctx) {
                PopReply::kKeyFlat);
 }
 
-// An integer in [1, LLONG_MAX]; any other input gets `error`.
-std::optional<int64_t> ArgPositive(CmdContext& ctx, std::string_view arg, std::string_view error) {
-  auto v = ParseInt64(arg);
-  if (!v || *v < 1) {
-    ctx.SendError(error);
-    return std::nullopt;
-  }
-  return v;
-}
-
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP with the timeout before numkeys.
 void ZmpopGeneric(CmdContext& ctx, size_t numkeys_index, bool blocking) {
-  auto numkeys = ArgPositive(ctx, ctx.arg(numkeys_index), "numkeys should be greater than 0");
-  if (!numkeys) return;
-  if (static_cast<uint64_t>(*numkeys) > ctx.argc() - numkeys_index - 2) {
-    return ctx.SendError(Errc::kSyntax);
+  auto mpop = ParseMPopArgs(ctx, numkeys_index, "min", "max");
+  if (!mpop) return;
+  const bool max = mpop->second_where;
+  if (blocking) {
+    return BlockingZpop(ctx, mpop->keys, max, ctx.arg(1), mpop->count, PopReply::kKeyNested);
   }
-  const size_t where_index = numkeys_index + static_cast<size_t>(*numkeys) + 1;
-  bool max;
-  if (EqualsIgnoreCase(ctx.arg(where_index), "min")) {
-    max = false;
-  } else if (EqualsIgnoreCase(ctx.arg(where_index), "max")) {
-    max = true;
-  } else {
-    return ctx.SendError(Errc::kSyntax);
-  }
-  int64_t count = -1;
-  for (size_t j = where_index + 1; j < ctx.argc(); ++j) {
-    if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
-      auto c = ArgPositive(ctx, ctx.arg(++j), "count should be greater than 0");
-      if (!c) return;
-      count = *c;
-    } else {
-      return ctx.SendError(Errc::kSyntax);
-    }
-  }
-  if (count == -1) count = 1;
-  auto keys = ctx.args().subspan(numkeys_index + 1, static_cast<size_t>(*numkeys));
-  if (blocking) return BlockingZpop(ctx, keys, max, ctx.arg(1), count, PopReply::kKeyNested);
-  ZpopGeneric(ctx, keys, max, count, PopReply::kKeyNested, true);
+  ZpopGeneric(ctx, mpop->keys, max, mpop->count, PopReply::kKeyNested, true);
 }
 
 void CmdZmpop(CmdContext& ctx) { ZmpopGeneric(ctx, 1, false); }
