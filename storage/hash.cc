@@ -114,7 +114,12 @@ bool HashTable::Erase(std::string_view field) {
   *link = n->next;
   --tables_[table].used;
   FreeNode(n);
-  ShrinkIfNeeded();
+  if (empty()) {
+    // Nothing left to move: drop both arrays now, even halfway through a rehash.
+    Clear();
+  } else {
+    ShrinkIfNeeded();
+  }
   return true;
 }
 

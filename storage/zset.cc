@@ -434,58 +434,51 @@ ZsetObject::Iterator ZsetObject::AtRank(size_t rank) const {
   return Iterator(sl_->list.AtRank(rank + 1));
 }
 
+namespace {
+// What a range bounds: the score for score ranges, the member for lex ranges.
+double RangeKey(const ZsetObject::Iterator& it, const ZScoreRange&) { return it.score(); }
+std::string_view RangeKey(const ZsetObject::Iterator& it, const ZLexRange&) { return it.member(); }
+}  // namespace
+
 // Redis zzlFirstInRange / zzlLastInRange and their lex twins: after the cheap "can anything be
 // inside" test, walk from the nearer end until the first element past the bound.
+template <class Range>
+ZsetObject::Iterator ZsetObject::LpFirstIn(const Range& r) const {
+  Iterator none(&*lp_, Listpack::kNone);
+  if (r.Empty() || empty() || !r.GteMin(RangeKey(Last(), r)) || !r.LteMax(RangeKey(Begin(), r))) {
+    return none;
+  }
+  for (Iterator it = Begin(); !it.done(); it.Next()) {
+    const auto k = RangeKey(it, r);
+    if (r.GteMin(k)) return r.LteMax(k) ? it : none;
+  }
+  return none;
+}
+
+template <class Range>
+ZsetObject::Iterator ZsetObject::LpLastIn(const Range& r) const {
+  Iterator none(&*lp_, Listpack::kNone);
+  if (r.Empty() || empty() || !r.GteMin(RangeKey(Last(), r)) || !r.LteMax(RangeKey(Begin(), r))) {
+    return none;
+  }
+  for (Iterator it = Last(); !it.done(); it.Prev()) {
+    const auto k = RangeKey(it, r);
+    if (r.LteMax(k)) return r.GteMin(k) ? it : none;
+  }
+  return none;
+}
+
 ZsetObject::Iterator ZsetObject::FirstIn(const ZScoreRange& r) const {
-  if (sl_ != nullptr) return Iterator(sl_->list.FirstInRange(r));
-  Iterator none(&*lp_, Listpack::kNone);
-  if (r.Empty() || empty() || !r.GteMin(Last().score()) || !r.LteMax(Begin().score())) {
-    return none;
-  }
-  for (Iterator it = Begin(); !it.done(); it.Next()) {
-    const double s = it.score();
-    if (r.GteMin(s)) return r.LteMax(s) ? it : none;
-  }
-  return none;
+  return sl_ != nullptr ? Iterator(sl_->list.FirstInRange(r)) : LpFirstIn(r);
 }
-
 ZsetObject::Iterator ZsetObject::LastIn(const ZScoreRange& r) const {
-  if (sl_ != nullptr) return Iterator(sl_->list.LastInRange(r));
-  Iterator none(&*lp_, Listpack::kNone);
-  if (r.Empty() || empty() || !r.GteMin(Last().score()) || !r.LteMax(Begin().score())) {
-    return none;
-  }
-  for (Iterator it = Last(); !it.done(); it.Prev()) {
-    const double s = it.score();
-    if (r.LteMax(s)) return r.GteMin(s) ? it : none;
-  }
-  return none;
+  return sl_ != nullptr ? Iterator(sl_->list.LastInRange(r)) : LpLastIn(r);
 }
-
 ZsetObject::Iterator ZsetObject::FirstIn(const ZLexRange& r) const {
-  if (sl_ != nullptr) return Iterator(sl_->list.FirstInRange(r));
-  Iterator none(&*lp_, Listpack::kNone);
-  if (r.Empty() || empty() || !r.GteMin(Last().member()) || !r.LteMax(Begin().member())) {
-    return none;
-  }
-  for (Iterator it = Begin(); !it.done(); it.Next()) {
-    const std::string_view m = it.member();
-    if (r.GteMin(m)) return r.LteMax(m) ? it : none;
-  }
-  return none;
+  return sl_ != nullptr ? Iterator(sl_->list.FirstInRange(r)) : LpFirstIn(r);
 }
-
 ZsetObject::Iterator ZsetObject::LastIn(const ZLexRange& r) const {
-  if (sl_ != nullptr) return Iterator(sl_->list.LastInRange(r));
-  Iterator none(&*lp_, Listpack::kNone);
-  if (r.Empty() || empty() || !r.GteMin(Last().member()) || !r.LteMax(Begin().member())) {
-    return none;
-  }
-  for (Iterator it = Last(); !it.done(); it.Prev()) {
-    const std::string_view m = it.member();
-    if (r.LteMax(m)) return r.GteMin(m) ? it : none;
-  }
-  return none;
+  return sl_ != nullptr ? Iterator(sl_->list.LastInRange(r)) : LpLastIn(r);
 }
 
 }  // namespace baozi

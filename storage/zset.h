@@ -182,6 +182,11 @@ class ZsetObject {
   };
 
   Listpack::Pos LpFind(std::string_view member, double* score) const;
+  // FirstIn/LastIn on the listpack, for score and lex ranges alike.
+  template <class Range>
+  Iterator LpFirstIn(const Range& r) const;
+  template <class Range>
+  Iterator LpLastIn(const Range& r) const;
   void LpInsert(std::string_view member, double score);
   void RemoveNode(SkipList::Node* n);
   void FreeChain(SkipList::Node* chain);
