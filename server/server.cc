@@ -126,7 +126,12 @@ void Server::Cron() {
   TrackMetric(stats_.ops, stats_.total_commands_processed, now);
   TrackMetric(stats_.net_input, stats_.total_net_input_bytes, now);
   TrackMetric(stats_.net_output, stats_.total_net_output_bytes, now);
-  UpdatePeakMemory();
+  // mallinfo2 walks the allocator's free lists, which after a mass delete takes milliseconds:
+  // sample the peak once a second rather than every tick (INFO samples it too).
+  if (now - last_peak_sample_ms_ >= 1000) {
+    last_peak_sample_ms_ = now;
+    UpdatePeakMemory();
+  }
 
   // Idle clients (`timeout`), never monitors or paused ones.
   if (config_.timeout > 0) {

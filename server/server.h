@@ -149,6 +149,7 @@ class Server {
   bool active_expire_enabled_ = true;
   bool shutdown_requested_ = false;
   size_t peak_memory_ = 0;
+  int64_t last_peak_sample_ms_ = 0;
 };
 
 uint64_t InstantaneousMetric(const ServerStats::Metric& m);

@@ -64,7 +64,7 @@ bool SetObject::Add(std::string_view member, size_t max_intset_entries) {
 }
 
 bool SetObject::Remove(std::string_view member) {
-  if (dict_) return dict_->Erase(member);
+  if (dict_) return EraseFromDict(member);
   auto v = ParseInt64(member);
   return v && intset_.Remove(*v);
 }
@@ -73,7 +73,15 @@ bool SetObject::Remove(const SetMember& m) {
   if (!m.is_int) return Remove(m.str);
   if (!dict_) return intset_.Remove(m.integer);
   char buf[kIntBufSize];
-  return dict_->Erase(std::string_view(buf, FormatInt64(m.integer, buf)));
+  return EraseFromDict(std::string_view(buf, FormatInt64(m.integer, buf)));
+}
+
+bool SetObject::EraseFromDict(std::string_view member) {
+  if (!dict_->Erase(member)) return false;
+  // As Redis's setTypeRemove does: a table that emptied out shrinks, or random picks (SPOP,
+  // SRANDMEMBER) would probe ever sparser buckets.
+  dict_->ShrinkIfNeeded();
+  return true;
 }
 
 bool SetObject::Contains(std::string_view member) const {

@@ -134,7 +134,7 @@ class SetObject {
     if (dict_) {
       const std::string_view k = dict_->RandomEntry(rng).first;
       fn(SetMember::Str(k));
-      dict_->Erase(k);  // the view stays valid until the node is unlinked
+      EraseFromDict(k);  // the view stays valid until the node is unlinked
     } else {
       const size_t pos = static_cast<uint64_t>(rng()) % intset_.size();
       fn(SetMember::Int(intset_.Get(pos)));
@@ -163,6 +163,7 @@ class SetObject {
   }
 
  private:
+  bool EraseFromDict(std::string_view member);
   Intset intset_;                  // the members while intset-encoded
   std::unique_ptr<SetDict> dict_;  // set once hashtable-encoded
 };
