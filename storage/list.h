@@ -20,8 +20,9 @@
 // node uses the neighbour when the insert is at the node's edge and the neighbour has room,
 // otherwise splits the node at the insert point; after a split the nodes around it are merged
 // pairwise where the merged listpack would still fit (Redis's _quicklistMergeNodes). Deletes
-// never merge; a node that empties is freed. LZF compression of inner nodes
-// (list-compress-depth) is not implemented: every node is a plain listpack.
+// never merge; a node that empties is freed. Nodes are always plain listpacks: Redis's LZF
+// compression of inner nodes (list-compress-depth) trades CPU for memory that these lists
+// already undercut, so the parameter is deliberately absent.
 //
 // Reading goes through a Cursor (node + listpack position) that steps forwards or backwards
 // without seeking again, so a range reply walks the listpack bytes once.

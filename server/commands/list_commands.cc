@@ -358,6 +358,27 @@ void CmdLMove(CmdContext& ctx) {
   LMoveGeneric(ctx, *from, *to);
 }
 
+// The pops over several keys (LMPOP, BLPOP...): the first non-empty list answers
+// [key, <what pop() replies>], a key of another type WRONGTYPE. False when every list is empty.
+template <class Pop>
+bool PopFromFirstList(CmdContext& ctx, std::span<const std::string_view> keys, Pop&& pop) {
+  Db& db = ctx.db();
+  for (std::string_view key : keys) {
+    auto e = FindList(db, key, false);
+    if (!e) {
+      ctx.SendError(e.error());
+      return true;
+    }
+    if (*e == nullptr) continue;
+    ctx.rb().StartArray(2);
+    ctx.rb().SendBulk(key);
+    pop((*e)->value.list());
+    AfterRemoval(db, **e, key);
+    return true;
+  }
+  return false;
+}
+
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP with a timeout before
 // numkeys. `numkeys_index` is where numkeys sits.
 void MPopGeneric(CmdContext& ctx, size_t numkeys_index, bool blocking) {
@@ -372,16 +393,9 @@ void MPopGeneric(CmdContext& ctx, size_t numkeys_index, bool blocking) {
     deadline = *d;
   }
   auto keys = mpop->keys;
-  Db& db = ctx.db();
-  for (std::string_view key : keys) {
-    auto e = FindList(db, key, false);
-    if (!e) return ctx.SendError(e.error());
-    if (*e == nullptr) continue;
-    auto& rb = ctx.rb();
-    rb.StartArray(2);
-    rb.SendBulk(key);
-    ReplyPopMany(ctx, (*e)->value.list(), where, static_cast<uint64_t>(count));
-    AfterRemoval(db, **e, key);
+  if (PopFromFirstList(ctx, keys, [&](ListObject& l) {
+        ReplyPopMany(ctx, l, where, static_cast<uint64_t>(count));
+      })) {
     return;
   }
   if (!blocking || !ctx.CanBlock()) return ctx.rb().SendNullArray();
@@ -396,16 +410,9 @@ void BlockingPop(CmdContext& ctx, Where where) {
   auto deadline = ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1));
   if (!deadline) return;
   auto keys = ctx.args().subspan(1, ctx.argc() - 2);
-  Db& db = ctx.db();
-  for (std::string_view key : keys) {
-    auto e = FindList(db, key, false);
-    if (!e) return ctx.SendError(e.error());
-    if (*e == nullptr) continue;
-    auto& rb = ctx.rb();
-    rb.StartArray(2);
-    rb.SendBulk(key);
-    (*e)->value.list().Pop(where, [&](std::string_view v) { rb.SendBulk(v); });
-    AfterRemoval(db, **e, key);
+  if (PopFromFirstList(ctx, keys, [&](ListObject& l) {
+        l.Pop(where, [&](std::string_view v) { ctx.rb().SendBulk(v); });
+      })) {
     return;
   }
   if (!ctx.CanBlock()) return ctx.rb().SendNullArray();
