@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
 #include "protocol/reply_builder.h"
 
@@ -26,7 +29,33 @@ enum ClientFlag : uint32_t {
   kClientLocal = 1 << 10,  // loopback or unix socket peer (enable-debug-command local)
   kClientPendingWrite = 1 << 11,
   kClientBlocked = 1 << 12,       // waiting in a blocking command (server/blocking.h)
-  kClientDenyBlocking = 1 << 13,  // MULTI, scripts: blocking commands answer at once
+  kClientDenyBlocking = 1 << 13,  // EXEC, scripts: blocking commands answer at once
+  kClientMulti = 1 << 14,         // between MULTI and EXEC/DISCARD: commands are queued
+  kClientDirtyCas = 1 << 15,      // a WATCHed key changed: EXEC answers a null array
+  kClientDirtyExec = 1 << 16,     // a command was rejected while queuing: EXEC answers EXECABORT
+  kClientPubSub = 1 << 17,        // subscribed to at least one channel, pattern or shard channel
+};
+
+// MULTI's queue (server/multi.h). Arguments are owned: the input buffer they came from is
+// reused long before EXEC.
+struct QueuedCommand {
+  const Command* cmd;
+  std::vector<std::string> argv;
+};
+struct MultiState {
+  std::vector<QueuedCommand> commands;
+  uint32_t cmd_flags = 0;  // union of the queued commands' flags (EXEC's OOM and pause checks)
+};
+// One WATCHed key. `expired` remembers that the key had already expired (but was not yet
+// deleted) when WATCH ran, so its deletion later is not a change (Redis 7.0's watchedKey).
+struct WatchedKey {
+  int db;
+  std::string key;
+  bool expired;
+};
+// Subscriptions (server/pubsub.h), allocated on the first SUBSCRIBE.
+struct ClientPubSub {
+  std::unordered_set<std::string> channels, patterns, shard_channels;
 };
 
 class Client {
@@ -73,6 +102,17 @@ class Client {
   size_t qbuf = 0, qbuf_free = 0, argv_mem = 0;
   uint64_t net_input_bytes = 0, net_output_bytes = 0;
   uint64_t commands_processed = 0;
+  uint64_t errors_accounted = 0;  // rb().error_count() already added to INFO errorstats
+
+  // MULTI/EXEC and WATCH state; `multi` exists only between MULTI and EXEC/DISCARD.
+  std::unique_ptr<MultiState> multi;
+  std::vector<WatchedKey> watched;
+  std::unique_ptr<ClientPubSub> pubsub;
+  // Channels + patterns, as SUBSCRIBE/PSUBSCRIBE replies count them (shard channels apart).
+  size_t SubscriptionCount() const {
+    return pubsub ? pubsub->channels.size() + pubsub->patterns.size() : 0;
+  }
+  size_t ShardSubscriptionCount() const { return pubsub ? pubsub->shard_channels.size() : 0; }
 
  private:
   uint64_t id_;

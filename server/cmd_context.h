@@ -41,6 +41,14 @@ class CmdContext {
   bool CanBlock() const;
   void Block(std::span<const std::string_view> keys, ObjType type, int64_t deadline_ms);
 
+  // What a write reports, in Redis's order (signalModifiedKey, then notifyKeyspaceEvent): every
+  // key a command changes is signalled (WATCH), and each change publishes the event Redis
+  // publishes for it, e.g. ctx.SignalModifiedKey(key); ctx.Notify(notify::kList, "lpush", key).
+  void SignalModifiedKey(std::string_view key) { server_.SignalModifiedKey(db(), key); }
+  void Notify(uint32_t type, std::string_view event, std::string_view key) {
+    server_.NotifyKeyspaceEvent(type, event, key, client_.db());
+  }
+
   void SendError(Errc e) { rb().SendError(ErrorText(e)); }
   void SendError(std::string_view msg) { rb().SendError(msg); }
   void SendArityError() { rb().SendError(ArityError(cmd_.full_name())); }

@@ -44,6 +44,8 @@ CommandRegistry::CommandRegistry() {
   RegisterConnectionCommands(*this);
   RegisterServerCommands(*this);
   RegisterIntrospectionCommands(*this);
+  RegisterMultiCommands(*this);
+  RegisterPubSubCommands(*this);
   RegisterKeyCommands(*this);
   RegisterStringCommands(*this);
   RegisterBitCommands(*this);

@@ -138,5 +138,7 @@ void RegisterKeyCommands(CommandRegistry& r);
 void RegisterServerCommands(CommandRegistry& r);
 void RegisterConnectionCommands(CommandRegistry& r);
 void RegisterIntrospectionCommands(CommandRegistry& r);
+void RegisterMultiCommands(CommandRegistry& r);
+void RegisterPubSubCommands(CommandRegistry& r);
 
 }  // namespace baozi

@@ -36,6 +36,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/keyspace_events.h"
+
 namespace baozi {
 
 enum class LogLevel : uint8_t { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
@@ -53,26 +55,6 @@ enum class MaxmemoryPolicy : uint8_t {
 // enable-debug-command: never, always, or only for clients on a loopback/unix connection.
 enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
 
-// Keyspace-notification classes; same bits as Redis's NOTIFY_* so masks are interchangeable.
-namespace notify {
-inline constexpr uint32_t kKeyspace = 1u << 0;  // K
-inline constexpr uint32_t kKeyevent = 1u << 1;  // E
-inline constexpr uint32_t kGeneric = 1u << 2;   // g
-inline constexpr uint32_t kString = 1u << 3;    // $
-inline constexpr uint32_t kList = 1u << 4;      // l
-inline constexpr uint32_t kSet = 1u << 5;       // s
-inline constexpr uint32_t kHash = 1u << 6;      // h
-inline constexpr uint32_t kZset = 1u << 7;      // z
-inline constexpr uint32_t kExpired = 1u << 8;   // x
-inline constexpr uint32_t kEvicted = 1u << 9;   // e
-inline constexpr uint32_t kStream = 1u << 10;   // t
-inline constexpr uint32_t kKeyMiss = 1u << 11;  // m (not part of A)
-inline constexpr uint32_t kModule = 1u << 13;   // d
-inline constexpr uint32_t kNew = 1u << 14;      // n (not part of A)
-// "A": every class except m and n.
-inline constexpr uint32_t kAll =
-    kGeneric | kString | kList | kSet | kHash | kZset | kExpired | kEvicted | kStream | kModule;
-}  // namespace notify
 
 // Parses Redis's notify-keyspace-events letters ("KEA", "Ex", ...) into a mask. Any other
 // character fails with Redis's message.

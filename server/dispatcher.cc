@@ -14,7 +14,7 @@ namespace {
 // argument stops at its first NUL byte.
 std::string_view CString(std::string_view s) { return s.substr(0, s.find('\0')); }
 
-void RejectUnknown(Client& client, std::span<const std::string_view> argv) {
+std::string UnknownCommandError(std::span<const std::string_view> argv) {
   // Redis 7: "unknown command '<name>', with args beginning with: '<a1>' '<a2>' " with the
   // argument list cut once it reaches 128 bytes.
   std::string msg = "unknown command '";
@@ -28,7 +28,7 @@ void RejectUnknown(Client& client, std::span<const std::string_view> argv) {
     args += "' ";
   }
   msg += args;
-  client.rb().SendError(msg);
+  return msg;
 }
 
 void FeedMonitors(Server& server, Client& client, std::span<const std::string_view> argv) {
@@ -114,8 +114,12 @@ void AddSlowlogEntry(Server& server, Client& client, std::span<const std::string
   while (log.size() > cfg.slowlog_max_len) log.pop_back();
 }
 
-void CountErrors(Server& server, Client& client, uint64_t errors_before) {
-  uint64_t n = client.rb().error_count() - errors_before;
+// Counts the error replies written since the last count (a command inside EXEC counts its own,
+// so EXEC itself only counts what it wrote after them).
+void CountErrors(Server& server, Client& client) {
+  uint64_t total = client.rb().error_count();
+  uint64_t n = total - client.errors_accounted;
+  client.errors_accounted = total;
   if (n == 0) return;
   server.stats().total_error_replies += n;
   std::string_view code = client.rb().last_error_code();
@@ -129,13 +133,79 @@ void CountErrors(Server& server, Client& client, uint64_t errors_before) {
   it->second += n;
 }
 
-bool PausedFor(Server& server, const Command& cmd) {
+bool PausedFor(Server& server, const Command& cmd, const Client& client) {
   if (!server.IsPaused(server.keyspace().now_ms())) return false;
   if (server.pause().all) return true;
-  return cmd.Has(kWrite) || cmd.Has(kMayReplicate);
+  uint32_t flags = cmd.flags();
+  // EXEC writes if anything it queued writes.
+  if (client.multi && cmd.name() == "exec") flags |= client.multi->cmd_flags;
+  return (flags & (kWrite | kMayReplicate)) != 0;
+}
+
+// The commands that act on the transaction itself instead of being queued (processCommand's
+// list); only looked at while a client is inside MULTI.
+bool ControlsTransaction(const Command& cmd) {
+  std::string_view n = cmd.name();
+  return n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" ||
+         n == "reset";
+}
+
+// Redis's rejectCommand: the error, the rejected-call count, and a failed transaction — a
+// command refused while queuing makes EXEC answer EXECABORT, and EXEC refused itself aborts at
+// once with the reason.
+void Reject(Server& server, Client& client, Command* cmd, std::string_view error) {
+  if (client.Has(kClientMulti)) client.Set(kClientDirtyExec);
+  if (cmd != nullptr) cmd->stats().rejected_calls++;
+  if (cmd != nullptr && cmd->name() == "exec" && client.Has(kClientMulti)) {
+    DiscardTransaction(server, client);
+    std::string_view reason = error;
+    if (!reason.empty() && reason[0] == '-') {
+      reason.remove_prefix(1);
+    } else if (reason.starts_with("ERR ")) {
+      reason.remove_prefix(4);
+    }
+    std::string msg = "-EXECABORT Transaction discarded because of: ";
+    msg.append(reason);
+    client.rb().SendError(msg);
+  } else {
+    client.rb().SendError(error);
+  }
+  CountErrors(server, client);
 }
 
 }  // namespace
+
+void DiscardTransaction(Server& server, Client& client) {
+  client.multi.reset();
+  client.Clear(kClientMulti);
+  client.Clear(kClientDirtyCas);
+  client.Clear(kClientDirtyExec);
+  server.watches().UnwatchAll(client);
+}
+
+void Call(Server& server, Client& client, Command& cmd, std::span<const std::string_view> argv) {
+  client.last_cmd = &cmd;
+  CmdContext ctx(server, client, cmd, argv);
+  auto start = std::chrono::steady_clock::now();
+  cmd.handler()(ctx);
+  int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+
+  CommandStats& st = cmd.stats();
+  st.calls++;
+  st.usec += duration_us;
+  if (client.rb().error_count() != client.errors_accounted) st.failed_calls++;
+  CountErrors(server, client);
+  server.stats().total_commands_processed++;
+  client.commands_processed++;
+  if (!cmd.Has(kSkipSlowlog)) AddSlowlogEntry(server, client, argv, duration_us);
+  // Redis 7.0 feeds MONITOR after the call, so a transaction shows as MULTI, its commands,
+  // then EXEC.
+  if (!server.monitors().empty() && !cmd.Has(kSkipMonitor) && !cmd.Has(kAdmin)) {
+    FeedMonitors(server, client, argv);
+  }
+}
 
 DispatchResult Dispatch(Server& server, Client& client, std::span<const std::string_view> argv) {
   if (argv.empty()) return DispatchResult::kDone;
@@ -158,7 +228,6 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
     }
   } drop{client, client.out().size()};
 
-  uint64_t errors_before = client.rb().error_count();
   Command* cmd = server.registry().Find(argv[0]);
   if (cmd != nullptr && cmd->IsContainer() && argv.size() >= 2) {
     Command* sub = cmd->FindSubcommand(argv[1]);
@@ -168,66 +237,76 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
       std::string msg = "unknown subcommand '";
       msg.append(CString(argv[1]).substr(0, 128));
       msg += "'. Try " + upper + " HELP.";
-      client.rb().SendError(msg);
-      CountErrors(server, client, errors_before);
+      Reject(server, client, nullptr, msg);
       return DispatchResult::kDone;
     }
     cmd = sub;
   }
   if (cmd == nullptr) {
-    RejectUnknown(client, argv);
-    CountErrors(server, client, errors_before);
+    Reject(server, client, nullptr, UnknownCommandError(argv));
     return DispatchResult::kDone;
   }
   int argc = static_cast<int>(argv.size());
   if ((cmd->arity() > 0 && cmd->arity() != argc) || argc < -cmd->arity()) {
-    client.rb().SendError(ArityError(cmd->full_name()));
-    cmd->stats().rejected_calls++;
-    CountErrors(server, client, errors_before);
+    Reject(server, client, cmd, ArityError(cmd->full_name()));
     return DispatchResult::kDone;
   }
   if (!client.authenticated() && !server.config().requirepass.empty() && !cmd->Has(kNoAuth)) {
-    client.rb().SendError(kErrNoAuth);
-    cmd->stats().rejected_calls++;
-    CountErrors(server, client, errors_before);
+    Reject(server, client, cmd, kErrNoAuth);
+    return DispatchResult::kDone;
+  }
+  bool in_multi = client.Has(kClientMulti);
+  if (in_multi && cmd->Has(kNoMulti)) {
+    Reject(server, client, cmd, "Command not allowed inside a transaction");
     return DispatchResult::kDone;
   }
   // maxmemory: eviction is not built yet, so a full server refuses memory-growing commands the
-  // way Redis does when eviction finds nothing to evict.
-  if (server.config().maxmemory > 0 && cmd->Has(kDenyOom) &&
-      Server::UsedMemory() > server.config().maxmemory) {
-    client.rb().SendError("-OOM command not allowed when used memory > 'maxmemory'.");
-    cmd->stats().rejected_calls++;
-    CountErrors(server, client, errors_before);
-    return DispatchResult::kDone;
+  // way Redis does when eviction finds nothing to evict. Inside MULTI every queued command is
+  // refused (the queue itself grows), and EXEC is refused if it queued such commands.
+  if (server.config().maxmemory > 0) {
+    bool deny = cmd->Has(kDenyOom);
+    if (in_multi) {
+      std::string_view n = cmd->name();
+      if (n == "exec") {
+        deny = deny || (client.multi->cmd_flags & kDenyOom) != 0;
+      } else if (n != "discard" && n != "quit" && n != "reset") {
+        deny = true;
+      }
+    }
+    if (deny && Server::UsedMemory() > server.config().maxmemory) {
+      Reject(server, client, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
+      return DispatchResult::kDone;
+    }
   }
-  if (PausedFor(server, *cmd)) {
+  // A RESP2 connection that subscribed speaks the pub/sub protocol: only these commands.
+  if (client.Has(kClientPubSub) && client.resp() == 2) {
+    std::string_view n = cmd->name();
+    if (n != "ping" && n != "subscribe" && n != "ssubscribe" && n != "unsubscribe" &&
+        n != "sunsubscribe" && n != "psubscribe" && n != "punsubscribe" && n != "quit" &&
+        n != "reset") {
+      Reject(server, client, cmd,
+             "Can't execute '" + cmd->full_name() +
+                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                 "this context");
+      return DispatchResult::kDone;
+    }
+  }
+  if (PausedFor(server, *cmd, client)) {
     client.Set(kClientPaused);
     server.paused_clients().push_back(client.id());
     return DispatchResult::kPaused;
   }
 
-  if (!server.monitors().empty() && !cmd->Has(kSkipMonitor) && !cmd->Has(kAdmin)) {
-    FeedMonitors(server, client, argv);
+  if (in_multi && !ControlsTransaction(*cmd)) {
+    client.multi->commands.push_back({cmd, std::vector<std::string>(argv.begin(), argv.end())});
+    client.multi->cmd_flags |= cmd->flags();
+    client.rb().SendSimple("QUEUED");
+    return DispatchResult::kDone;
   }
 
-  client.last_cmd = cmd;
-  CmdContext ctx(server, client, *cmd, argv);
-  auto start = std::chrono::steady_clock::now();
-  cmd->handler()(ctx);
-  int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
-
-  CommandStats& st = cmd->stats();
-  st.calls++;
-  st.usec += duration_us;
-  if (client.rb().error_count() != errors_before) st.failed_calls++;
-  CountErrors(server, client, errors_before);
-  server.stats().total_commands_processed++;
-  client.commands_processed++;
-  if (!cmd->Has(kSkipSlowlog)) AddSlowlogEntry(server, client, argv, duration_us);
-  // Clients blocked on keys this command filled are served now that it has finished whole.
+  Call(server, client, *cmd, argv);
+  // Clients blocked on keys this command filled are served now that it has finished whole (for
+  // EXEC: after the whole transaction).
   if (server.blocking().HasReady()) server.blocking().ServeReady();
   return DispatchResult::kDone;
 }

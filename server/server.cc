@@ -36,7 +36,24 @@ bool IsLruOrLfuPolicy(MaxmemoryPolicy p) {
 
 void Server::Init() {
   keyspace_ = std::make_unique<Keyspace>(config_.databases);
-  keyspace_->on_key_ready = [this](Db& db, std::string_view key) { blocking_.SignalReady(db, key); };
+  keyspace_->on_key_ready = [this](Db& db, std::string_view key) {
+    blocking_.SignalReady(db, key);
+  };
+  // Expiry deletes a key as any command would: watchers see a change, subscribers an event.
+  keyspace_->on_expired = [this](Db& db, std::string_view key) {
+    NotifyKeyspaceEvent(notify::kExpired, "expired", key, db.index());
+    SignalModifiedKey(db, key);
+  };
+  keyspace_->on_event = [this](Db& db, uint32_t type, std::string_view event,
+                               std::string_view key) {
+    NotifyKeyspaceEvent(type, event, key, db.index());
+  };
+  auto apply_notify = [this](const Config& c) -> std::expected<void, std::string> {
+    keyspace_->notify_flags = c.notify_keyspace_events;
+    return {};
+  };
+  (void)apply_notify(config_);
+  config_table_.SetApplyHook("notify-keyspace-events", apply_notify);
   auto apply_policy = [this](const Config& c) -> std::expected<void, std::string> {
     keyspace_->SetPolicyMode(IsLfuPolicy(c.maxmemory_policy), IsLruOrLfuPolicy(c.maxmemory_policy));
     keyspace_->lfu_log_factor = c.lfu_log_factor;
@@ -80,6 +97,23 @@ void Server::RemoveClient(Client* c) {
   paused_clients_.erase(std::remove(paused_clients_.begin(), paused_clients_.end(), c->id()),
                         paused_clients_.end());
   blocking_.Remove(*c);
+  watches_.UnwatchAll(*c);
+  pubsub_.RemoveClient(*c);
+}
+
+void Server::PublishKeyspaceEvent(std::string_view event, std::string_view key, int dbid) {
+  uint32_t flags = config_.notify_keyspace_events;
+  std::string channel;
+  if (flags & notify::kKeyspace) {
+    channel = "__keyspace@" + std::to_string(dbid) + "__:";
+    channel.append(key);
+    pubsub_.Publish(channel, event);
+  }
+  if (flags & notify::kKeyevent) {
+    channel = "__keyevent@" + std::to_string(dbid) + "__:";
+    channel.append(event);
+    pubsub_.Publish(channel, key);
+  }
 }
 
 Client* Server::FindClient(uint64_t id) const {

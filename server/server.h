@@ -18,6 +18,8 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
+#include "server/multi.h"
+#include "server/pubsub.h"
 #include "storage/clock.h"
 #include "storage/db.h"
 
@@ -69,6 +71,17 @@ class Server {
   const Clock& clock() const { return *clock_; }
   ServerStats& stats() { return stats_; }
   BlockingManager& blocking() { return blocking_; }
+  PubSub& pubsub() { return pubsub_; }
+  WatchTable& watches() { return watches_; }
+
+  // A key changed (Redis signalModifiedKey): WATCHes on it fail their EXEC.
+  void SignalModifiedKey(Db& db, std::string_view key) { watches_.Touch(db, key); }
+  // Redis notifyKeyspaceEvent: publishes `event` for `key` when notify-keyspace-events enables
+  // its class. Cheap when disabled: one test of the configured mask.
+  void NotifyKeyspaceEvent(uint32_t type, std::string_view event, std::string_view key, int dbid) {
+    if ((config_.notify_keyspace_events & type) == 0) return;
+    PublishKeyspaceEvent(event, key, dbid);
+  }
 
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
@@ -126,6 +139,7 @@ class Server {
   void UpdatePeakMemory();
 
  private:
+  void PublishKeyspaceEvent(std::string_view event, std::string_view key, int dbid);
   void TrackMetric(ServerStats::Metric& m, uint64_t value, int64_t now_ms);
   void ActiveExpireCycle();
 
@@ -136,6 +150,8 @@ class Server {
   CommandRegistry registry_;
   ServerStats stats_;
   BlockingManager blocking_{*this};
+  PubSub pubsub_{*this};
+  WatchTable watches_;
   std::string run_id_;
   int64_t start_time_ms_;
   int64_t lastsave_s_;

@@ -37,6 +37,10 @@ int64_t Db::AvgTtl(int64_t now_ms) const {
   return avg > 0 ? static_cast<int64_t>(avg) : 0;
 }
 
+bool Db::IsExpired(const DbEntry& e) const {
+  return e.expire_ms != kNoExpire && e.expire_ms <= ks_->now_ms();
+}
+
 bool Db::ExpireIfNeeded(std::string_view key, DbEntry& e) {
   if (e.expire_ms == kNoExpire || e.expire_ms > ks_->now_ms()) return false;
   ks_->stats().expired_keys++;
@@ -53,6 +57,7 @@ DbEntry* Db::Lookup(std::string_view key, uint8_t flags) {
   if (!(flags & kLookupNoStats)) {
     if (e == nullptr) {
       ks_->stats().keyspace_misses++;
+      ks_->Notify(*this, notify::kKeyMiss, "keymiss", key);
     } else {
       ks_->stats().keyspace_hits++;
     }
@@ -89,7 +94,10 @@ DbEntry& Db::Set(std::string_view key, Value value, int64_t expire_ms, bool keep
     ks_->stats().expired_keys++;
     if (ks_->on_expired) ks_->on_expired(*this, key);
   }
-  if (inserted || was_expired) ks_->SignalIfWaited(*this, key, e->value.type());
+  if (inserted || was_expired) {
+    ks_->SignalIfWaited(*this, key, e->value.type());
+    ks_->Notify(*this, notify::kNew, "new", key);
+  }
   return *e;
 }
 
@@ -101,6 +109,7 @@ DbEntry& Db::Add(std::string_view key, Value value) {
   e->value.set_lru(ks_->InitialAccess());
   e->expire_ms = kNoExpire;
   ks_->SignalIfWaited(*this, key, e->value.type());
+  ks_->Notify(*this, notify::kNew, "new", key);
   return *e;
 }
 

@@ -19,6 +19,7 @@
 
 #include "storage/dict.h"
 #include "storage/encoding_limits.h"
+#include "storage/keyspace_events.h"
 #include "storage/value.h"
 
 namespace baozi {
@@ -63,6 +64,9 @@ class Db {
   DbEntry* FindWrite(std::string_view key) { return Lookup(key, kLookupNoStats); }
   // Introspection (EXISTS, TYPE, TTL, OBJECT): counted as a read, leaves access data alone.
   DbEntry* FindReadNoTouch(std::string_view key) { return Lookup(key, kLookupNoTouch); }
+  // The entry as stored, expired or not, with no side effect (WATCH's bookkeeping).
+  DbEntry* Peek(std::string_view key) { return dict_.Find(key); }
+  bool IsExpired(const DbEntry& e) const;
   // Replaces the value of an existing entry, keeping its TTL and refreshing its access data.
   void Overwrite(DbEntry& e, Value value);
   // Records an in-place modification of a value (APPEND, SETRANGE, SETBIT...).
@@ -153,8 +157,17 @@ class Keyspace {
   // Lazy expiry can be turned off for tests and DEBUG SET-ACTIVE-EXPIRE's sibling semantics.
   KeyspaceStats& stats() { return stats_; }
 
-  // Called for every key deleted by expiry (keyspace events, WATCH, replication feed later).
+  // Called for every key deleted by expiry, after it is gone (WATCH, the "expired" event).
   std::function<void(Db&, std::string_view key)> on_expired;
+
+  // Keyspace events storage raises itself ("new" on insert, "keymiss" on a counted read miss),
+  // delivered through on_event only when `notify_flags` (notify-keyspace-events) enables their
+  // class, so the disabled path is one test on a member.
+  uint32_t notify_flags = 0;
+  std::function<void(Db&, uint32_t type, std::string_view event, std::string_view key)> on_event;
+  void Notify(Db& db, uint32_t type, std::string_view event, std::string_view key) {
+    if ((notify_flags & type) != 0 && on_event) on_event(db, type, event, key);
+  }
 
   // Blocking pops. The server counts the clients waiting for a list or a sorted set; while any
   // waits, every key added with such a value is reported through on_key_ready (Redis's

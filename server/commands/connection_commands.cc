@@ -6,6 +6,7 @@
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
 #include "server/commands/help.h"
+#include "server/dispatcher.h"
 #include "server/version.h"
 #include "storage/numbers.h"
 
@@ -16,6 +17,13 @@ namespace {
 void CmdPing(CmdContext& ctx) {
   if (ctx.argc() > 2) {
     return ctx.SendArityError();
+  }
+  // A subscribed RESP2 connection gets pub/sub frames only: [pong, message] (redis-py's
+  // health check matches it).
+  if (ctx.client().Has(kClientPubSub) && ctx.client().resp() == 2) {
+    ctx.rb().StartArray(2);
+    ctx.rb().SendBulk("pong");
+    return ctx.rb().SendBulk(ctx.argc() == 1 ? std::string_view() : ctx.arg(1));
   }
   if (ctx.argc() == 1) return ctx.rb().SendSimple("PONG");
   ctx.rb().SendBulk(ctx.arg(1));
@@ -36,6 +44,12 @@ bool DefaultUserNoPass(const Server& server) { return server.config().requirepas
 // RESET
 void CmdReset(CmdContext& ctx) {
   Client& c = ctx.client();
+  // Leaves MULTI, drops WATCHes and subscriptions (silently: no unsubscribe frames).
+  if (c.Has(kClientMulti)) DiscardTransaction(ctx.server(), c);
+  ctx.server().watches().UnwatchAll(c);
+  c.Clear(kClientDirtyCas);
+  ctx.server().pubsub().RemoveClient(c);
+  c.Clear(kClientPubSub);
   c.set_db(0);
   c.set_resp(2);
   c.set_authenticated(DefaultUserNoPass(ctx.server()));
