@@ -33,6 +33,18 @@ def cli_quote(arg: bytes) -> str:
     return '"' + "".join(out) + '"'
 
 
+def subscribe_events(*servers, classes="KEA"):
+    """Turns keyspace notifications on and returns one subscriber per server."""
+    subs = []
+    for srv in servers:
+        with srv.raw(timeout=5) as c:
+            assert c.call_raw("CONFIG", "SET", "notify-keyspace-events", classes) == b"+OK\r\n"
+        sub = srv.raw(timeout=5)
+        sub.call_raw("PSUBSCRIBE", "__key*__:*")
+        subs.append(sub)
+    return tuple(subs)
+
+
 def main() -> int:
     load_families()
     ap = argparse.ArgumentParser(prog="python3 -m diffgen")
@@ -40,6 +52,10 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=2000)
     ap.add_argument("--families", default=",".join(sorted(FAMILIES)))
     ap.add_argument("--resp3", action="store_true", help="send HELLO 3 first")
+    ap.add_argument("--events", action="store_true",
+                    help="also compare keyspace notifications")
+    ap.add_argument("--event-classes", default="KEA",
+                    help="notify-keyspace-events for --events (default KEA)")
     ap.add_argument("--dump", action="store_true", help="print the commands and exit")
     opts = ap.parse_args()
 
@@ -61,7 +77,8 @@ def main() -> int:
             if opts.resp3:
                 ca.call_raw("HELLO", "3")
                 cb.call_raw("HELLO", "3")
-            Runner(ca, cb, label=f"seed {opts.seed}").run(cmds)
+            events = subscribe_events(a, b, classes=opts.event_classes) if opts.events else None
+            Runner(ca, cb, label=f"seed {opts.seed}", events=events).run(cmds)
         except Mismatch as e:
             print(e, file=sys.stderr)
             return 1

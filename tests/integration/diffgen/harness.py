@@ -4,6 +4,12 @@ Commands go out in pipelined batches over raw sockets; each reply is taken
 as exact bytes, normalised only where the generator marked it (`norm`), and
 compared.  A `scan` command is expanded into a full SCAN loop on each side
 and compared as the sorted set of keys returned.
+
+With `events`, each side also has a connection PSUBSCRIBEd to every keyspace
+and keyevent channel (notify-keyspace-events set on both servers): commands
+then go one at a time, and after each one the events it published are
+collected on both sides (a PING on the subscriber marks the end) and compared
+as an ordered list, so a wrong, missing or extra event names its command.
 """
 
 from __future__ import annotations
@@ -124,8 +130,9 @@ class Runner:
     """
 
     def __init__(self, a: rawresp.Conn, b: rawresp.Conn, names=("baozi", "redis"), label="",
-                 max_mismatches: int = 5):
+                 max_mismatches: int = 5, events=None):
         self.a, self.b = a, b
+        self.events = events
         self.names = names
         self.label = label
         self.max_mismatches = max_mismatches
@@ -168,6 +175,17 @@ class Runner:
             self.mismatches.append(f"{name} gave no reply to command #{index} {c!r}: {e}")
             self._raise(index)
 
+    def _drain_events(self, conn: rawresp.Conn, name: str, index: int, c: Cmd) -> list:
+        """The (channel, message) pairs published since the last call, in order."""
+        conn.send(rawresp.encode(b"PING", b"diffgen-sync"))
+        out = []
+        while True:
+            frame = rawresp.parse_one(self._read(conn, name, index, c))
+            if frame[0] == b"pong":
+                return out
+            if frame[0] == b"pmessage":
+                out.append((frame[2], frame[3]))
+
     def _scan(self, conn: rawresp.Conn, name: str, index: int, c: Cmd) -> bytes:
         try:
             return full_scan(conn, c)
@@ -188,7 +206,8 @@ class Runner:
                 i += 1
                 continue
             j = i
-            while j < len(cmds) and j - i < BATCH and cmds[j].kind == "plain":
+            batch = 1 if self.events else BATCH
+            while j < len(cmds) and j - i < batch and cmds[j].kind == "plain":
                 j += 1
             payload = b"".join(rawresp.encode(*c.args) for c in cmds[i:j])
             self.a.send(payload)
@@ -199,6 +218,12 @@ class Runner:
                 rb = self._read(self.b, self.names[1], start_index + k, c)
                 if normalise(c, ra) != normalise(c, rb):
                     self._record(start_index + k, c, ra, rb)
+                if self.events:
+                    ea = self._drain_events(self.events[0], self.names[0], start_index + k, c)
+                    eb = self._drain_events(self.events[1], self.names[1], start_index + k, c)
+                    if ea != eb:
+                        self._record(start_index + k, c, repr(ea).encode(), repr(eb).encode(),
+                                     " (keyspace events)")
                 self.history.append((start_index + k, c, rb))
             i = j
         if self.mismatches:
