@@ -152,20 +152,24 @@ void ReplyBuilder::SendBulkArray(std::initializer_list<std::string_view> items) 
 // an inner header is always completed before the outer one moves it.
 ReplyBuilder::DeferHandle ReplyBuilder::DeferArrayLen() {
   out_->push_back('*');
+  ++holds_;
   return out_->size() - 1;
 }
 
 ReplyBuilder::DeferHandle ReplyBuilder::DeferMapLen() {
   out_->push_back('%');
+  ++holds_;
   return out_->size() - 1;
 }
 
 ReplyBuilder::DeferHandle ReplyBuilder::DeferSetLen() {
   out_->push_back('~');
+  ++holds_;
   return out_->size() - 1;
 }
 
 void ReplyBuilder::SetDeferredLen(DeferHandle h, size_t n) {
+  ReleasePushes();
   assert(h < out_->size());
   char marker = (*out_)[h];
   assert(marker == '*' || marker == '%' || marker == '~');

@@ -63,6 +63,16 @@ class ReplyBuilder {
   DeferHandle DeferSetLen();
   void SetDeferredLen(DeferHandle h, size_t n);  // n = elements (pairs, for a map)
 
+  // Out-of-band frames (pub/sub messages, keyspace events) must not land inside an unfinished
+  // aggregate of this client's own reply: while a deferred length is open, or while a caller
+  // holds them (EXEC's array), IsHolding() tells the publisher to queue them instead.
+  void HoldPushes() { ++holds_; }
+  void ReleasePushes() {
+    if (holds_ > 0) --holds_;
+  }
+  bool IsHolding() const { return holds_ > 0; }
+  void ClearHolds() { holds_ = 0; }
+
   uint64_t error_count() const { return error_count_; }
   // Code of the last error written ("ERR", "WRONGTYPE", ...).
   std::string_view last_error_code() const { return last_error_code_; }
@@ -71,6 +81,7 @@ class ReplyBuilder {
   std::string* out_;
   bool resp3_ = false;
   uint64_t error_count_ = 0;
+  int holds_ = 0;
   std::string last_error_code_;
 };
 

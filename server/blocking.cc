@@ -143,6 +143,7 @@ bool BlockingManager::Reprocess(Client& c) {
   still_blocked_ = false;
   CmdContext ctx(server_, c, *w.cmd, argv);
   w.cmd->handler()(ctx);
+  c.FlushPendingPushes();
   reprocessing_ = nullptr;
   if (still_blocked_) return false;
   Finish(c, w);

@@ -108,6 +108,15 @@ class Client {
   std::unique_ptr<MultiState> multi;
   std::vector<WatchedKey> watched;
   std::unique_ptr<ClientPubSub> pubsub;
+  // Pub/sub frames that arrived while this client's own reply was mid-aggregate
+  // (ReplyBuilder::IsHolding); appended once its command has finished.
+  std::string pending_push;
+  void FlushPendingPushes() {
+    rb_.ClearHolds();
+    if (pending_push.empty()) return;
+    out_ += pending_push;
+    pending_push.clear();
+  }
   // Channels + patterns, as SUBSCRIBE/PSUBSCRIBE replies count them (shard channels apart).
   size_t SubscriptionCount() const {
     return pubsub ? pubsub->channels.size() + pubsub->patterns.size() : 0;

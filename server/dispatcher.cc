@@ -305,6 +305,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   }
 
   Call(server, client, *cmd, argv);
+  client.FlushPendingPushes();
   // Clients blocked on keys this command filled are served now that it has finished whole (for
   // EXEC: after the whole transaction).
   if (server.blocking().HasReady()) server.blocking().ServeReady();

@@ -88,7 +88,7 @@ int64_t PubSub::Deliver(const std::vector<Client*>& clients, const std::string& 
   for (Client* c : clients) {
     // A client with CLIENT REPLY OFF still counts as a receiver but is sent nothing.
     if (c->Has(kClientReplyOff)) continue;
-    std::string& out = c->out();
+    std::string& out = c->rb().IsHolding() ? c->pending_push : c->out();
     size_t at = out.size();
     out += frame;
     out[at] = c->resp() == 3 ? '>' : '*';

@@ -45,6 +45,8 @@ void CmdExec(CmdContext& ctx) {
   // outer caller may have denied blocking already.
   bool deny_before = c.Has(kClientDenyBlocking);
   c.Set(kClientDenyBlocking);
+  // Messages published to this client by its own commands wait until the array is complete.
+  ctx.rb().HoldPushes();
   ctx.rb().StartArray(tx->commands.size());
   std::vector<std::string_view> argv;
   for (QueuedCommand& q : tx->commands) {
@@ -52,6 +54,7 @@ void CmdExec(CmdContext& ctx) {
     // The command can change the client's state (SELECT, RESET, QUIT); it runs as if sent alone.
     Call(server, c, *const_cast<Command*>(q.cmd), argv);
   }
+  ctx.rb().ReleasePushes();
   if (!deny_before) c.Clear(kClientDenyBlocking);
   server.keyspace().stats().dirty++;
 }
