@@ -167,10 +167,14 @@ void Server::Cron() {
     UpdatePeakMemory();
   }
 
-  // Idle clients (`timeout`), never monitors or paused ones.
+  // Idle clients (`timeout`). Never monitors, paused or blocked clients (a blocking command has
+  // its own timeout) or subscribers, which may legitimately wait for messages for hours.
   if (config_.timeout > 0) {
     for (auto& [id, c] : clients_) {
-      if (c->Has(kClientMonitor) || c->Has(kClientPaused)) continue;
+      if (c->Has(kClientMonitor) || c->Has(kClientPaused) || c->Has(kClientBlocked) ||
+          c->Has(kClientPubSub)) {
+        continue;
+      }
       if ((now - c->last_interaction_ms()) / 1000 > config_.timeout) {
         Log(kVerbose, "Closing idle client");
         c->Set(kClientCloseAsap);
