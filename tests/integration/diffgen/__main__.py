@@ -17,7 +17,7 @@ from pathlib import Path
 from serverproc import Server, baozi_binary, oracle_binary
 
 from . import FAMILIES, generate, load_families
-from .harness import Mismatch, Runner
+from .harness import Mismatch, Runner, subscribe_events
 
 
 def cli_quote(arg: bytes) -> str:
@@ -31,18 +31,6 @@ def cli_quote(arg: bytes) -> str:
         else:
             out.append(f"\\x{ch:02x}")
     return '"' + "".join(out) + '"'
-
-
-def subscribe_events(*servers, classes="KEA"):
-    """Turns keyspace notifications on and returns one subscriber per server."""
-    subs = []
-    for srv in servers:
-        with srv.raw(timeout=5) as c:
-            assert c.call_raw("CONFIG", "SET", "notify-keyspace-events", classes) == b"+OK\r\n"
-        sub = srv.raw(timeout=5)
-        sub.call_raw("PSUBSCRIBE", "__key*__:*")
-        subs.append(sub)
-    return tuple(subs)
 
 
 def main() -> int:

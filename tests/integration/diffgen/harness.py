@@ -228,3 +228,15 @@ class Runner:
             i = j
         if self.mismatches:
             self._raise(start_index + len(cmds) - 1)
+
+
+def subscribe_events(*servers, classes="KEA"):
+    """Turns keyspace notifications on and returns one subscriber per server."""
+    subs = []
+    for srv in servers:
+        with srv.raw(timeout=5) as c:
+            assert c.call_raw("CONFIG", "SET", "notify-keyspace-events", classes) == b"+OK\r\n"
+        sub = srv.raw(timeout=5)
+        sub.call_raw("PSUBSCRIBE", "__key*__:*")
+        subs.append(sub)
+    return tuple(subs)
