@@ -57,7 +57,7 @@ DbEntry* Db::Lookup(std::string_view key, uint8_t flags) {
   if (!(flags & kLookupNoStats)) {
     if (e == nullptr) {
       ks_->stats().keyspace_misses++;
-      ks_->Notify(*this, notify::kKeyMiss, "keymiss", key);
+      if (!(flags & kLookupNoNotify)) ks_->Notify(*this, notify::kKeyMiss, "keymiss", key);
     } else {
       ks_->stats().keyspace_hits++;
     }

@@ -55,7 +55,12 @@ class Db {
   // Lookups. Each applies lazy expiry first; nullptr when the key is missing or just expired.
   // Redis's lookupKey flags: reads count keyspace hits/misses, and every lookup but the
   // introspective ones (TYPE, TTL, OBJECT...) refreshes the key's LRU/LFU data.
-  enum LookupFlags : uint8_t { kLookupNone = 0, kLookupNoTouch = 1, kLookupNoStats = 2 };
+  enum LookupFlags : uint8_t {
+    kLookupNone = 0,
+    kLookupNoTouch = 1,
+    kLookupNoStats = 2,
+    kLookupNoNotify = 4,  // no "keymiss" event (OBJECT)
+  };
   DbEntry* Lookup(std::string_view key, uint8_t flags);
   // Existence with lazy expiry only: no stats, no LRU update.
   DbEntry* Find(std::string_view key) { return Lookup(key, kLookupNoTouch | kLookupNoStats); }
@@ -64,6 +69,10 @@ class Db {
   DbEntry* FindWrite(std::string_view key) { return Lookup(key, kLookupNoStats); }
   // Introspection (EXISTS, TYPE, TTL, OBJECT): counted as a read, leaves access data alone.
   DbEntry* FindReadNoTouch(std::string_view key) { return Lookup(key, kLookupNoTouch); }
+  // OBJECT: like FindReadNoTouch, and a miss raises no "keymiss" event.
+  DbEntry* FindIntrospect(std::string_view key) {
+    return Lookup(key, kLookupNoTouch | kLookupNoNotify);
+  }
   // The entry as stored, expired or not, with no side effect (WATCH's bookkeeping).
   DbEntry* Peek(std::string_view key) { return dict_.Find(key); }
   bool IsExpired(const DbEntry& e) const;
