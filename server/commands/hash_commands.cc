@@ -9,6 +9,10 @@
 // HINCRBY/HINCRBYFLOAT never leaves an empty hash behind (CVE-2023-28856): the key is created
 // only once the new value is known.
 //
+// Keyspace events follow t_hash.c: "hset" for HSET/HMSET whenever they run (even if no value
+// changed) and for HSETNX when it sets, "hdel" and then "del" when the hash emptied,
+// "hincrby"/"hincrbyfloat" on success; each with the WATCH signal before it.
+//
 // Replies are written from the stored bytes: HGET on a listpack sends the value straight out of
 // the listpack, integers are printed into a stack buffer, and nothing is copied into a
 // temporary string.
@@ -22,6 +26,7 @@
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
 #include "storage/hash.h"
+#include "storage/keyspace_events.h"
 #include "storage/numbers.h"
 
 namespace baozi {
@@ -88,8 +93,13 @@ void HsetGeneric(CmdContext& ctx, bool hmset) {
   for (size_t i = 2; i < ctx.argc(); i += 2) added += h->Set(ctx.arg(i), ctx.arg(i + 1), limits);
   if (!created) ctx.db().MarkModified(*e);
   AddDirty(ctx, (ctx.argc() - 2) / 2 - 1);
-  if (hmset) return ctx.rb().SendOk();
-  ctx.rb().SendLong(added);
+  if (hmset) {
+    ctx.rb().SendOk();
+  } else {
+    ctx.rb().SendLong(added);
+  }
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kHash, "hset", ctx.arg(1));
 }
 
 void CmdHset(CmdContext& ctx) { HsetGeneric(ctx, false); }
@@ -111,6 +121,8 @@ void CmdHsetnx(CmdContext& ctx) {
   }
   hash->Set(ctx.arg(2), ctx.arg(3), Limits(ctx));
   ctx.rb().SendLong(1);
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kHash, "hset", ctx.arg(1));
 }
 
 // HGET key field
@@ -163,6 +175,9 @@ void CmdHdel(CmdContext& ctx) {
   if (deleted > 0) {
     if (!removed) db.MarkModified(*e);
     AddDirty(ctx, deleted - 1);
+    ctx.SignalModifiedKey(ctx.arg(1));
+    ctx.Notify(notify::kHash, "hdel", ctx.arg(1));
+    if (removed) ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
   }
   ctx.rb().SendLong(deleted);
 }
@@ -250,6 +265,8 @@ void CmdHincrby(CmdContext& ctx) {
   value += *incr;
   StoreCounter(ctx, e, *h, {buf, FormatInt64(value, buf)});
   ctx.rb().SendLong(value);
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kHash, "hincrby", ctx.arg(1));
 }
 
 // HINCRBYFLOAT key field increment
@@ -274,6 +291,8 @@ void CmdHincrbyfloat(CmdContext& ctx) {
   const std::string out = LongDoubleToString(value);
   StoreCounter(ctx, e, *h, out);
   ctx.rb().SendBulk(out);
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kHash, "hincrbyfloat", ctx.arg(1));
 }
 
 // HRANDFIELD key count [WITHVALUES]: Redis's four cases.

@@ -6,9 +6,16 @@
 // parses its count first; LMOVE parses both directions first; the blocking forms parse their
 // timeout before touching a key (BLMPOP only after numkeys, direction and COUNT). Every command
 // that empties a list deletes the key, as Redis does.
+//
+// Keyspace events and WATCH signals follow t_list.c: a change publishes its event ("lpush",
+// "lpop", "linsert", "lrem", "ltrim"...) and then "del" if the list emptied; a move publishes the
+// push on the destination before the pop on the source. Only real changes are reported, except
+// LTRIM, which Redis reports whenever the key exists. A blocked client that is served runs its
+// command again (server/blocking.cc), so it publishes what Redis's serveClientBlockedOnList does.
 #include "server/blocking.h"
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
+#include "storage/keyspace_events.h"
 #include "storage/list.h"
 #include "storage/numbers.h"
 
@@ -24,13 +31,26 @@ Result<DbEntry*> FindList(Db& db, std::string_view key, bool for_read) {
   return e;
 }
 
-// After elements left a list: an empty list's key goes away, otherwise the change is recorded.
-void AfterRemoval(Db& db, DbEntry& e, std::string_view key) {
+std::string_view PushEvent(Where where) { return where == Where::kHead ? "lpush" : "rpush"; }
+std::string_view PopEvent(Where where) { return where == Where::kHead ? "lpop" : "rpop"; }
+
+// After elements left a list: an empty list's key goes away (publishing "del"), otherwise the
+// change is recorded.
+void AfterRemoval(CmdContext& ctx, DbEntry& e, std::string_view key) {
   if (e.value.list().empty()) {
-    db.Delete(key);
+    ctx.db().Delete(key);
+    ctx.Notify(notify::kGeneric, "del", key);
   } else {
-    db.MarkModified(e);
+    ctx.db().MarkModified(e);
   }
+}
+
+// A pop's bookkeeping (Redis's listElementsRemoved): the pop event, the key's deletion if the
+// list emptied, the WATCH signal.
+void AfterPop(CmdContext& ctx, DbEntry& e, std::string_view key, Where where) {
+  ctx.Notify(notify::kList, PopEvent(where), key);
+  AfterRemoval(ctx, e, key);
+  ctx.SignalModifiedKey(key);
 }
 
 // LEFT | RIGHT, case-insensitively; replies a syntax error otherwise.
@@ -57,12 +77,15 @@ void PushGeneric(CmdContext& ctx, Where where, bool only_existing) {
     for (size_t i = 2; i < ctx.argc(); ++i) l->Push(ctx.arg(i), where);
     size_t len = l->size();
     db.Add(key, Value::Wrap(l));
-    return ctx.rb().SendLong(static_cast<int64_t>(len));
+    ctx.rb().SendLong(static_cast<int64_t>(len));
+  } else {
+    ListObject& l = (*e)->value.list();
+    for (size_t i = 2; i < ctx.argc(); ++i) l.Push(ctx.arg(i), where);
+    db.MarkModified(**e);
+    ctx.rb().SendLong(static_cast<int64_t>(l.size()));
   }
-  ListObject& l = (*e)->value.list();
-  for (size_t i = 2; i < ctx.argc(); ++i) l.Push(ctx.arg(i), where);
-  db.MarkModified(**e);
-  ctx.rb().SendLong(static_cast<int64_t>(l.size()));
+  ctx.SignalModifiedKey(key);
+  ctx.Notify(notify::kList, PushEvent(where), key);
 }
 
 void CmdLPush(CmdContext& ctx) { PushGeneric(ctx, Where::kHead, false); }
@@ -101,7 +124,7 @@ void PopGeneric(CmdContext& ctx, Where where) {
   } else {
     l.Pop(where, [&](std::string_view v) { rb.SendBulk(v); });
   }
-  AfterRemoval(db, **e, ctx.arg(1));
+  AfterPop(ctx, **e, ctx.arg(1), where);
 }
 
 void CmdLPop(CmdContext& ctx) { PopGeneric(ctx, Where::kHead); }
@@ -161,6 +184,8 @@ void CmdLSet(CmdContext& ctx) {
   if (!(*e)->value.list().Set(*index, ctx.arg(3))) return ctx.SendError(Errc::kOutOfRange);
   db.MarkModified(**e);
   ctx.rb().SendOk();
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kList, "lset", ctx.arg(1));
 }
 
 // LINSERT key BEFORE|AFTER pivot element
@@ -180,6 +205,8 @@ void CmdLInsert(CmdContext& ctx) {
   ListObject& l = (*e)->value.list();
   if (!l.InsertNear(ctx.arg(3), ctx.arg(4), after)) return ctx.rb().SendLong(-1);
   db.MarkModified(**e);
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kList, "linsert", ctx.arg(1));
   ctx.rb().SendLong(static_cast<int64_t>(l.size()));
 }
 
@@ -197,7 +224,11 @@ void CmdLRem(CmdContext& ctx) {
   uint64_t limit = *count < 0 ? 0 - static_cast<uint64_t>(*count) : static_cast<uint64_t>(*count);
   if (*count == INT64_MIN) limit = 0;
   size_t removed = (*e)->value.list().Remove(ctx.arg(3), limit, from);
-  if (removed > 0) AfterRemoval(db, **e, ctx.arg(1));
+  if (removed > 0) {
+    ctx.SignalModifiedKey(ctx.arg(1));
+    ctx.Notify(notify::kList, "lrem", ctx.arg(1));
+    AfterRemoval(ctx, **e, ctx.arg(1));
+  }
   ctx.rb().SendLong(static_cast<int64_t>(removed));
 }
 
@@ -228,7 +259,10 @@ void CmdLTrim(CmdContext& ctx) {
   }
   l.DeleteRange(0, static_cast<size_t>(ltrim));
   l.DeleteRange(-rtrim, static_cast<size_t>(rtrim));
-  AfterRemoval(db, **e, ctx.arg(1));
+  // Reported even when nothing was trimmed, as Redis does.
+  ctx.Notify(notify::kList, "ltrim", ctx.arg(1));
+  AfterRemoval(ctx, **e, ctx.arg(1));
+  ctx.SignalModifiedKey(ctx.arg(1));
   ctx.rb().SendOk();
 }
 
@@ -301,12 +335,14 @@ void CmdLPos(CmdContext& ctx) {
 }
 
 // Moves the element at `from` of the (non-empty) list in `src` to `to` of the list at `dst_key`,
-// replying it; the destination was checked by the caller (nullptr: it does not exist).
+// replying it; the destination was checked by the caller (nullptr: it does not exist). Redis
+// reports the push on the destination first, then the pop on the source (and its deletion).
 void MoveElement(CmdContext& ctx, DbEntry& src, std::string_view src_key, DbEntry* dst,
                  std::string_view dst_key, Where from, Where to) {
   Db& db = ctx.db();
   auto& rb = ctx.rb();
   ListObject& s = src.value.list();
+  const bool rotation = dst != nullptr && &dst->value.list() == &s;
   if (dst == nullptr) {
     ListObject* d = NewList(ctx);
     s.Pop(from, [&](std::string_view v) {
@@ -314,13 +350,12 @@ void MoveElement(CmdContext& ctx, DbEntry& src, std::string_view src_key, DbEntr
       rb.SendBulk(v);
     });
     db.Add(dst_key, Value::Wrap(d));
-  } else if (&dst->value.list() == &s) {
+  } else if (rotation) {
     // Rotation within one list: the popped bytes must leave the list before going back in.
     std::string v = s.PopString(from);
     s.Push(v, to);
     rb.SendBulk(v);
     db.MarkModified(*dst);
-    return;
   } else {
     ListObject& d = dst->value.list();
     s.Pop(from, [&](std::string_view v) {
@@ -329,7 +364,11 @@ void MoveElement(CmdContext& ctx, DbEntry& src, std::string_view src_key, DbEntr
     });
     db.MarkModified(*dst);
   }
-  AfterRemoval(db, src, src_key);
+  ctx.SignalModifiedKey(dst_key);
+  ctx.Notify(notify::kList, PushEvent(to), dst_key);
+  ctx.Notify(notify::kList, PopEvent(from), src_key);
+  if (!rotation) AfterRemoval(ctx, src, src_key);
+  ctx.SignalModifiedKey(src_key);
 }
 
 // The shared body of RPOPLPUSH/LMOVE and their blocking forms once the source exists.
@@ -361,7 +400,8 @@ void CmdLMove(CmdContext& ctx) {
 // The pops over several keys (LMPOP, BLPOP...): the first non-empty list answers
 // [key, <what pop() replies>], a key of another type WRONGTYPE. False when every list is empty.
 template <class Pop>
-bool PopFromFirstList(CmdContext& ctx, std::span<const std::string_view> keys, Pop&& pop) {
+bool PopFromFirstList(CmdContext& ctx, std::span<const std::string_view> keys, Where where,
+                      Pop&& pop) {
   Db& db = ctx.db();
   for (std::string_view key : keys) {
     auto e = FindList(db, key, false);
@@ -373,7 +413,7 @@ bool PopFromFirstList(CmdContext& ctx, std::span<const std::string_view> keys, P
     ctx.rb().StartArray(2);
     ctx.rb().SendBulk(key);
     pop((*e)->value.list());
-    AfterRemoval(db, **e, key);
+    AfterPop(ctx, **e, key, where);
     return true;
   }
   return false;
@@ -393,7 +433,7 @@ void MPopGeneric(CmdContext& ctx, size_t numkeys_index, bool blocking) {
     deadline = *d;
   }
   auto keys = mpop->keys;
-  if (PopFromFirstList(ctx, keys, [&](ListObject& l) {
+  if (PopFromFirstList(ctx, keys, where, [&](ListObject& l) {
         ReplyPopMany(ctx, l, where, static_cast<uint64_t>(count));
       })) {
     return;
@@ -410,7 +450,7 @@ void BlockingPop(CmdContext& ctx, Where where) {
   auto deadline = ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1));
   if (!deadline) return;
   auto keys = ctx.args().subspan(1, ctx.argc() - 2);
-  if (PopFromFirstList(ctx, keys, [&](ListObject& l) {
+  if (PopFromFirstList(ctx, keys, where, [&](ListObject& l) {
         l.Pop(where, [&](std::string_view v) { ctx.rb().SendBulk(v); });
       })) {
     return;

@@ -89,6 +89,29 @@ class CommandHarness {
     protocol::ParseReply(raw_, &v);
     return v.DebugString();
   }
+  // Every frame waiting in a client's buffer (the frames of a SUBSCRIBE of several channels,
+  // published messages, a MONITOR feed), oldest first, in DebugString form. Clears it.
+  std::vector<std::string> TakeFrames(std::string_view conn = "default") {
+    Client& c = client(conn);
+    raw_ = std::move(c.out());
+    c.out().clear();
+    return Frames(raw_);
+  }
+  // Splits bytes holding several replies (e.g. raw() after a multi-frame command).
+  static std::vector<std::string> Frames(std::string_view raw) {
+    std::vector<std::string> frames;
+    while (!raw.empty()) {
+      protocol::RespValue v;
+      long n = protocol::ParseReply(raw, &v);
+      if (n <= 0) {
+        frames.push_back("<unparsable: " + std::string(raw.substr(0, 40)) + ">");
+        break;
+      }
+      frames.push_back(v.DebugString());
+      raw.remove_prefix(static_cast<size_t>(n));
+    }
+    return frames;
+  }
   bool IsBlocked(std::string_view conn) { return client(conn).Has(kClientBlocked); }
 
   // A client disconnecting, as the network layer would report it.

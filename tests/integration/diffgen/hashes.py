@@ -136,6 +136,15 @@ def gen_hdel(g: Gen):
     return cmd("HDEL", key, *fields)
 
 
+@family("hashes", W, share=0.3)
+def gen_hdel_all(g: Gen):
+    # A scratch hash losing its last field: "hdel" then "del".
+    key = b"{hash}scratch"
+    fields = [b"a", b"b", b"c"][:g.rng.randint(1, 3)]
+    fill = cmd("HSET", key, *[x for f in fields for x in (f, b"1")], mutable=False)
+    return [fill, cmd("HDEL", key, *g.rng.sample(fields + [b"zz"], len(fields) + 1))]
+
+
 @family("hashes", W, share=3)
 def gen_read(g: Gen):
     key, small = _any_key(g)

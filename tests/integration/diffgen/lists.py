@@ -207,6 +207,34 @@ def gen_blocking(g: Gen):
 
 
 @family("lists", W, share=0.3)
+def gen_empty(g: Gen):
+    # A scratch list emptied by each kind of removal, so every command's trailing "del" event
+    # (and, for the moves, the push on a fresh destination) is compared.
+    src, dst = b"{l}scratch", g.pick([b"{l}dst", b"{l}scratch", b"l0"])
+    n = g.rng.randint(1, 3)
+    fill = cmd("RPUSH", src, *[b"e"] * n, mutable=False)
+    r = g.rng.random()
+    if r < 0.2:
+        last = cmd("LREM", src, g.pick([b"0", str(n).encode(), b"-%d" % n]), b"e")
+    elif r < 0.35:
+        last = cmd("LTRIM", src, g.pick([b"1", b"5"]), b"0")
+    elif r < 0.5:
+        last = cmd(g.pick([b"LPOP", b"RPOP"]), src, str(n).encode())
+    elif r < 0.65:
+        last = cmd("LMPOP", b"2", b"{l}none", src, _dir(g), b"COUNT", str(n).encode())
+    elif r < 0.8:
+        last = cmd(g.pick([b"BLMPOP", b"BLPOP"]), *([b"0", b"1", src, b"LEFT", b"COUNT", b"5"]
+                                                  if g.chance(0.5) else [src, b"0"]),
+                   mutable=False)
+        if last.args[0] == b"BLPOP":
+            fill = cmd("RPUSH", src, b"e", mutable=False)
+    else:
+        fill = cmd("RPUSH", src, b"e", mutable=False)
+        last = cmd("LMOVE", src, dst, _dir(g), _dir(g))
+    return [cmd("DEL", b"{l}dst", mutable=False), fill, last]
+
+
+@family("lists", W, share=0.3)
 def gen_other_types(g: Gen):
     # Strings on shared keys (and, rarely, on a list key) for WRONGTYPE; DELs bring keys back
     # into play as lists.

@@ -1,0 +1,36 @@
+// Out-of-band pub/sub frames never land inside a reply of the client they are sent to: a RESP3
+// client that publishes to itself (keyspace events of its own writes) inside EXEC gets the whole
+// EXEC array first and the push frames after it.
+#include <catch2/catch.hpp>
+
+#include "tests/command/harness.h"
+
+namespace baozi::testing {
+namespace {
+
+TEST_CASE("pushes to a client wait until its EXEC array is complete", "[pubsub][multi]") {
+  CommandHarness h("notify-keyspace-events KEn");
+  h.Run({"HELLO", "3"});
+  h.Run({"SUBSCRIBE", "__keyevent@0__:new"});
+  CHECK(h.Run({"MULTI"}) == "OK");
+  CHECK(h.Run({"SET", "a", "1"}) == "QUEUED");
+  CHECK(h.Run({"INCR", "a"}) == "QUEUED");
+  CHECK(h.Run({"SET", "b", "2"}) == "QUEUED");
+  h.Run({"EXEC"});
+  CHECK(h.raw() ==
+        "*3\r\n+OK\r\n:2\r\n+OK\r\n"
+        ">3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:new\r\n$1\r\na\r\n"
+        ">3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:new\r\n$1\r\nb\r\n");
+}
+
+TEST_CASE("a push to a client outside any aggregate comes before its reply, as in Redis 7.0",
+          "[pubsub]") {
+  CommandHarness h("notify-keyspace-events KEn");
+  h.Run({"HELLO", "3"});
+  h.Run({"SUBSCRIBE", "__keyevent@0__:new"});
+  h.Run({"SET", "a", "1"});
+  CHECK(h.raw() == ">3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:new\r\n$1\r\na\r\n+OK\r\n");
+}
+
+}  // namespace
+}  // namespace baozi::testing
