@@ -32,7 +32,11 @@ void CmdSetBit(CmdContext& ctx) {
   if (!e) return ctx.SendError(e.error());
   bool changed = false;
   int old = SetBit((*e)->value.MutableString(), *off, static_cast<int>(*on), &changed);
-  if (changed) ctx.db().MarkModified(**e);
+  if (changed) {
+    ctx.db().MarkModified(**e);
+    ctx.SignalModifiedKey(ctx.arg(1));
+    ctx.Notify(notify::kString, "setbit", ctx.arg(1));
+  }
   ctx.rb().SendLong(old);
 }
 
@@ -121,10 +125,14 @@ void CmdBitOp(CmdContext& ctx) {
   }
   std::string result = BitOp(*kind, srcs);
   int64_t len = static_cast<int64_t>(result.size());
-  if (result.empty()) {
-    db.Delete(ctx.arg(2));
-  } else {
-    db.Set(ctx.arg(2), Value::RawString(std::move(result)));
+  std::string_view dst = ctx.arg(2);
+  if (!result.empty()) {
+    db.Set(dst, Value::RawString(std::move(result)));
+    ctx.SignalModifiedKey(dst);
+    ctx.Notify(notify::kString, "set", dst);
+  } else if (db.Delete(dst)) {
+    ctx.SignalModifiedKey(dst);
+    ctx.Notify(notify::kGeneric, "del", dst);
   }
   ctx.rb().SendLong(len);
 }
@@ -149,7 +157,11 @@ void BitfieldGeneric(CmdContext& ctx, bool read_only) {
     if (!e) return ctx.SendError(e.error());
     size_t changes = 0;
     auto results = ExecBitfield((*e)->value.MutableString(), *ops, &changes);
-    if (changes > 0) ctx.db().MarkModified(**e);
+    if (changes > 0) {
+      ctx.db().MarkModified(**e);
+      ctx.SignalModifiedKey(ctx.arg(1));
+      ctx.Notify(notify::kString, "setbit", ctx.arg(1));
+    }
     return ReplyBitfield(ctx, results);
   }
   auto e = FindString(ctx.db(), ctx.arg(1), true);

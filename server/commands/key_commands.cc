@@ -1,5 +1,9 @@
 // Keyspace commands (db.c, expire.c): DEL, EXISTS, TYPE, RENAME, MOVE, COPY, SCAN, KEYS, the
 // EXPIRE family, SELECT, SWAPDB, FLUSHDB/FLUSHALL, OBJECT.
+//
+// Every change signals WATCH and publishes db.c's event for each key it touched, in the
+// database the key lives in (MOVE and COPY ... DB reach another one). Flushes and SWAPDB publish
+// nothing: they only mark the watchers of keys that existed, before the data moves.
 #include <limits>
 
 #include "server/cmd_context.h"
@@ -13,7 +17,12 @@ namespace {
 // DEL key [key ...] / UNLINK (values are freed inline; they are small until lazy free exists)
 void CmdDel(CmdContext& ctx) {
   int64_t n = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db().Delete(ctx.arg(i)) ? 1 : 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (!ctx.db().Delete(ctx.arg(i))) continue;
+    ctx.SignalModifiedKey(ctx.arg(i));
+    ctx.Notify(notify::kGeneric, "del", ctx.arg(i));
+    ++n;
+  }
   ctx.rb().SendLong(n);
 }
 
@@ -53,6 +62,10 @@ void RenameGeneric(CmdContext& ctx, bool nx) {
   auto moved = db.Extract(from);
   DbEntry& e = db.Add(to, std::move(moved->value));
   if (moved->expire_ms != kNoExpire) db.SetExpire(e, moved->expire_ms);
+  ctx.SignalModifiedKey(from);
+  ctx.SignalModifiedKey(to);
+  ctx.Notify(notify::kGeneric, "rename_from", from);
+  ctx.Notify(notify::kGeneric, "rename_to", to);
   if (nx) return ctx.rb().SendLong(1);
   ctx.rb().SendOk();
 }
@@ -84,12 +97,16 @@ bool FlushArgsOk(CmdContext& ctx) {
 }
 void CmdFlushDb(CmdContext& ctx) {
   if (!FlushArgsOk(ctx)) return;
+  // Watchers learn of the flush before the keys go: the check needs to see what existed.
+  ctx.server().watches().TouchAllInDb(ctx.db(), nullptr);
   ctx.db().Clear();
   ctx.rb().SendOk();
 }
 void CmdFlushAll(CmdContext& ctx) {
   if (!FlushArgsOk(ctx)) return;
-  ctx.server().keyspace().FlushAll();
+  Keyspace& ks = ctx.server().keyspace();
+  for (int i = 0; i < ks.size(); ++i) ctx.server().watches().TouchAllInDb(ks.db(i), nullptr);
+  ks.FlushAll();
   ctx.rb().SendOk();
 }
 
@@ -123,7 +140,12 @@ void CmdSwapDb(CmdContext& ctx) {
   if (!b) return;
   if (!ValidDb(ctx, *a) || !ValidDb(ctx, *b)) return ctx.SendError(Errc::kDbIndex);
   if (*a != *b) {
-    ctx.server().keyspace().db(*a).SwapContents(ctx.server().keyspace().db(*b));
+    Db& db_a = ctx.server().keyspace().db(*a);
+    Db& db_b = ctx.server().keyspace().db(*b);
+    // Before the swap, while each db still holds what its watchers saw.
+    ctx.server().watches().TouchAllInDb(db_a, &db_b);
+    ctx.server().watches().TouchAllInDb(db_b, &db_a);
+    db_a.SwapContents(db_b);
     ctx.server().blocking().SignalSwappedDbs(static_cast<int>(*a), static_cast<int>(*b));
   }
   ctx.rb().SendOk();
@@ -142,6 +164,10 @@ void CmdMove(CmdContext& ctx) {
   auto moved = src.Extract(ctx.arg(1));
   DbEntry& e = dst.Add(ctx.arg(1), std::move(moved->value));
   if (moved->expire_ms != kNoExpire) dst.SetExpire(e, moved->expire_ms);
+  ctx.server().SignalModifiedKey(src, ctx.arg(1));
+  ctx.server().SignalModifiedKey(dst, ctx.arg(1));
+  ctx.server().NotifyKeyspaceEvent(notify::kGeneric, "move_from", ctx.arg(1), src.index());
+  ctx.server().NotifyKeyspaceEvent(notify::kGeneric, "move_to", ctx.arg(1), dst.index());
   ctx.rb().SendLong(1);
 }
 
@@ -175,6 +201,8 @@ void CmdCopy(CmdContext& ctx) {
   dst.Delete(ctx.arg(2));
   DbEntry& e = dst.Add(ctx.arg(2), std::move(copy));
   if (expire != kNoExpire) dst.SetExpire(e, expire);
+  ctx.server().SignalModifiedKey(dst, ctx.arg(2));
+  ctx.server().NotifyKeyspaceEvent(notify::kGeneric, "copy_to", ctx.arg(2), dst.index());
   ctx.rb().SendLong(1);
 }
 
@@ -195,7 +223,8 @@ void CmdScan(CmdContext& ctx) {
   std::erase_if(keys, [&](const std::string& key) {
     if (!args->Matches(key)) return true;
     DbEntry* e = db.Find(key);  // expired keys are lazily deleted here
-    return e == nullptr || (args->type && !EqualsIgnoreCase(*args->type, TypeName(e->value.type())));
+    return e == nullptr ||
+           (args->type && !EqualsIgnoreCase(*args->type, TypeName(e->value.type())));
   });
   ReplyScanPage(ctx, next, keys);
 }
@@ -268,8 +297,12 @@ void ExpireGeneric(CmdContext& ctx, int64_t base_ms, bool seconds) {
   }
   if (ms <= ctx.now_ms()) {
     db.Delete(ctx.arg(1));
+    ctx.SignalModifiedKey(ctx.arg(1));
+    ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
   } else {
     db.SetExpire(*e, ms);
+    ctx.SignalModifiedKey(ctx.arg(1));
+    ctx.Notify(notify::kGeneric, "expire", ctx.arg(1));
   }
   ctx.rb().SendLong(1);
 }
@@ -297,12 +330,18 @@ void CmdPersist(CmdContext& ctx) {
   DbEntry* e = ctx.db().Find(ctx.arg(1));
   if (e == nullptr || e->expire_ms == kNoExpire) return ctx.rb().SendLong(0);
   ctx.db().SetExpire(*e, kNoExpire);
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kGeneric, "persist", ctx.arg(1));
   ctx.rb().SendLong(1);
 }
 
+// OBJECT's lookup (Redis: LOOKUP_NOTOUCH|LOOKUP_NONOTIFY): counted as a hit or a miss like a
+// read, but leaves the access data alone and a miss publishes no "keymiss" event.
+DbEntry* ObjectLookup(CmdContext& ctx) { return ctx.db().FindIntrospect(ctx.arg(2)); }
+
 // OBJECT ENCODING key
 void CmdObjectEncoding(CmdContext& ctx) {
-  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(2));
+  DbEntry* e = ObjectLookup(ctx);
   if (e == nullptr) return ctx.rb().SendNull();
   ctx.rb().SendBulk(EncodingName(e->value.encoding()));
 }
@@ -310,7 +349,7 @@ void CmdObjectEncoding(CmdContext& ctx) {
 // OBJECT REFCOUNT key: small integers are shared objects in Redis (refcount INT_MAX) unless a
 // maxmemory policy needs per-key LRU/LFU data.
 void CmdObjectRefcount(CmdContext& ctx) {
-  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(2));
+  DbEntry* e = ObjectLookup(ctx);
   if (e == nullptr) return ctx.rb().SendNull();
   const Value& v = e->value;
   bool shared = v.is_int() && v.int_value() >= 0 && v.int_value() < 10000 &&
@@ -320,7 +359,7 @@ void CmdObjectRefcount(CmdContext& ctx) {
 
 // OBJECT IDLETIME key
 void CmdObjectIdletime(CmdContext& ctx) {
-  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(2));
+  DbEntry* e = ObjectLookup(ctx);
   if (e == nullptr) return ctx.rb().SendNull();
   if (ctx.server().keyspace().lfu_mode()) {
     return ctx.SendError(
@@ -332,7 +371,7 @@ void CmdObjectIdletime(CmdContext& ctx) {
 
 // OBJECT FREQ key
 void CmdObjectFreq(CmdContext& ctx) {
-  DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(2));
+  DbEntry* e = ObjectLookup(ctx);
   if (e == nullptr) return ctx.rb().SendNull();
   if (!ctx.server().keyspace().lfu_mode()) {
     return ctx.SendError(

@@ -266,8 +266,11 @@ void SortGeneric(CmdContext& ctx, bool readonly) {
   if (outputlen > 0) {
     db.Set(*store, std::move(result));
     ctx.server().keyspace().stats().dirty += static_cast<uint64_t>(outputlen) - 1;
-  } else {
-    db.Delete(*store);
+    ctx.SignalModifiedKey(*store);
+    ctx.Notify(notify::kList, "sortstore", *store);
+  } else if (db.Delete(*store)) {
+    ctx.SignalModifiedKey(*store);
+    ctx.Notify(notify::kGeneric, "del", *store);
   }
   ctx.rb().SendLong(outputlen);
 }

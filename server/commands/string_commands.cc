@@ -130,6 +130,9 @@ void SetGeneric(CmdContext& ctx, uint32_t flags, std::string_view key, std::stri
     return;
   }
   db.Set(key, Value::FromString(value), deadline, flags & kKeepTtl);
+  ctx.SignalModifiedKey(key);
+  ctx.Notify(notify::kString, "set", key);
+  if (flags & kAnyExpire) ctx.Notify(notify::kGeneric, "expire", key);
   if (reply_ok && !(flags & kSetGet)) ctx.rb().SendOk();
 }
 
@@ -148,6 +151,8 @@ void CmdSetNx(CmdContext& ctx) {
     return;
   }
   db.Set(ctx.arg(1), Value::FromString(ctx.arg(2)));
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kString, "set", ctx.arg(1));
   ctx.rb().SendLong(1);
 }
 
@@ -176,14 +181,22 @@ void CmdGetEx(CmdContext& ctx) {
     deadline = *d;
   }
   ReplyStringValue(ctx, (*e)->value);
+  std::string_view key = ctx.arg(1);
   if (ext->flags & kAnyExpire) {
+    // Only an absolute time can already be past: relative ones were added to now.
     if (deadline <= ctx.now_ms()) {
-      db.Delete(ctx.arg(1));
+      db.Delete(key);
+      ctx.SignalModifiedKey(key);
+      ctx.Notify(notify::kGeneric, "del", key);
     } else {
       db.SetExpire(**e, deadline);
+      ctx.SignalModifiedKey(key);
+      ctx.Notify(notify::kGeneric, "expire", key);
     }
-  } else if (ext->flags & kPersist) {
+  } else if ((ext->flags & kPersist) && (*e)->expire_ms != kNoExpire) {
     db.SetExpire(**e, kNoExpire);
+    ctx.SignalModifiedKey(key);
+    ctx.Notify(notify::kGeneric, "persist", key);
   }
 }
 
@@ -195,12 +208,16 @@ void CmdGetDel(CmdContext& ctx) {
   if (*e == nullptr) return ctx.rb().SendNull();
   ReplyStringValue(ctx, (*e)->value);
   db.Delete(ctx.arg(1));
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
 }
 
 // GETSET key value
 void CmdGetSet(CmdContext& ctx) {
   if (!ReplyGet(ctx, ctx.arg(1))) return;
   ctx.db().Set(ctx.arg(1), Value::FromString(ctx.arg(2)));
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kString, "set", ctx.arg(1));
 }
 
 // MGET key [key ...]
@@ -226,11 +243,18 @@ bool MSetArityOk(CmdContext& ctx) {
   return true;
 }
 
+void SetAllPairs(CmdContext& ctx) {
+  Db& db = ctx.db();
+  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
+    db.Set(ctx.arg(i), Value::FromString(ctx.arg(i + 1)));
+    ctx.SignalModifiedKey(ctx.arg(i));
+    ctx.Notify(notify::kString, "set", ctx.arg(i));
+  }
+}
+
 void CmdMSet(CmdContext& ctx) {
   if (!MSetArityOk(ctx)) return;
-  Db& db = ctx.db();
-  for (size_t i = 1; i + 1 < ctx.argc(); i += 2)
-    db.Set(ctx.arg(i), Value::FromString(ctx.arg(i + 1)));
+  SetAllPairs(ctx);
   ctx.rb().SendOk();
 }
 
@@ -240,8 +264,7 @@ void CmdMSetNx(CmdContext& ctx) {
   for (size_t i = 1; i < ctx.argc(); i += 2) {
     if (db.Find(ctx.arg(i)) != nullptr) return ctx.rb().SendLong(0);
   }
-  for (size_t i = 1; i + 1 < ctx.argc(); i += 2)
-    db.Set(ctx.arg(i), Value::FromString(ctx.arg(i + 1)));
+  SetAllPairs(ctx);
   ctx.rb().SendLong(1);
 }
 
@@ -262,6 +285,8 @@ void CmdAppend(CmdContext& ctx) {
   if (!e) return ctx.SendError(e.error());
   if (*e == nullptr) {
     db.Add(ctx.arg(1), Value::FromString(ctx.arg(2)));
+    ctx.SignalModifiedKey(ctx.arg(1));
+    ctx.Notify(notify::kString, "append", ctx.arg(1));
     ctx.rb().SendLong(static_cast<int64_t>(ctx.arg(2).size()));
     return;
   }
@@ -270,6 +295,8 @@ void CmdAppend(CmdContext& ctx) {
   std::string& s = v.MutableString();
   s.append(ctx.arg(2));
   db.MarkModified(**e);
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kString, "append", ctx.arg(1));
   ctx.rb().SendLong(static_cast<int64_t>(s.size()));
 }
 
@@ -319,6 +346,8 @@ void CmdSetRange(CmdContext& ctx) {
     std::string s(off + value.size(), '\0');
     s.replace(off, value.size(), value);
     db.Add(ctx.arg(1), Value::RawString(std::move(s)));
+    ctx.SignalModifiedKey(ctx.arg(1));
+    ctx.Notify(notify::kString, "setrange", ctx.arg(1));
     ctx.rb().SendLong(static_cast<int64_t>(off + value.size()));
     return;
   }
@@ -329,6 +358,8 @@ void CmdSetRange(CmdContext& ctx) {
   if (s.size() < off + value.size()) s.resize(off + value.size(), '\0');
   s.replace(off, value.size(), value);
   db.MarkModified(**e);
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kString, "setrange", ctx.arg(1));
   ctx.rb().SendLong(static_cast<int64_t>(s.size()));
 }
 
@@ -356,6 +387,9 @@ void IncrDecr(CmdContext& ctx, int64_t delta) {
   } else {
     db.Add(ctx.arg(1), Value::FromInt(*next));
   }
+  // Redis names the event "incrby" for all four counter commands.
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kString, "incrby", ctx.arg(1));
   ctx.rb().SendLong(*next);
 }
 
@@ -399,6 +433,8 @@ void CmdIncrByFloat(CmdContext& ctx) {
   } else {
     db.Add(ctx.arg(1), Value::FromStringNoInt(std::move(s)));
   }
+  ctx.SignalModifiedKey(ctx.arg(1));
+  ctx.Notify(notify::kString, "incrbyfloat", ctx.arg(1));
 }
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]

@@ -146,3 +146,23 @@ def gen_scan(g: Gen):
         [b"18446744073709551616"],
     ])
     return cmd("SCAN", *bad, mutable=False)
+
+
+@family("keys", W, share=0.4)
+def gen_ttl_move(g: Gen):
+    """A key given a TTL, then a command that moves, copies, renames or persists it: the TTL
+    must follow the value and each command publishes its own pair of events."""
+    k = g.key()
+    setup = cmd("SET", k, g.value(), "PX", g.expiry("ms", False), mutable=False)
+    other = g.key()
+    follow = g.pick([
+        lambda: [b"MOVE", k, g.db()],
+        lambda: [b"COPY", k, other, b"DB", g.db(), b"REPLACE"],
+        lambda: [b"COPY", k, other],
+        lambda: [b"RENAME", k, other],
+        lambda: [b"RENAMENX", k, other],
+        lambda: [b"PERSIST", k],
+        lambda: [b"EXPIRE", k, g.expiry("s", False), g.pick([b"GT", b"LT", b"XX", b"NX"])],
+        lambda: [b"PEXPIREAT", k, b"1"],
+    ])()
+    return [setup, cmd(*follow), cmd("PTTL", other, norm="ttl")]

@@ -74,7 +74,12 @@ def gen_sort(g: Gen):
         args += [b"STORE", g.pick([b"sorted", b"sl0", b"sl1", key])]
     constant_by = by is not None and b"*" not in by
     unordered = kind in ("set", "any") and constant_by and not store
-    sort = cmd(*args, norm="sort" if unordered else None)
+    # Unsorted set elements come in hash order: compared as a multiset, or, when LIMIT picks
+    # a slice of that order, only by how many there are.
+    norm = None
+    if unordered:
+        norm = "len" if b"LIMIT" in args else "sort"
+    sort = cmd(*args, norm=norm)
     if alpha or constant_by:
         return sort
     return [cmd("INCRBYFLOAT", b"sort:errno", b"0", mutable=False), sort]

@@ -180,3 +180,23 @@ def gen_lcs(g: Gen):
     if g.chance(0.05):
         opts.append(b"BOGUS")
     return cmd("LCS", g.key(), g.key(), *opts)
+
+
+@family("strings", W, share=0.4)
+def gen_ttl_change(g: Gen):
+    """A key given a TTL, then a string command that keeps, changes or drops it, so the
+    expire/persist/del events of GETEX and SET's TTL options come up often."""
+    k = g.key()
+    setup = cmd("SET", k, g.value(), "EX", g.expiry("s", False), mutable=False)
+    follow = g.pick([
+        lambda: [b"GETEX", k, b"PERSIST"],
+        lambda: [b"GETEX", k, b"EXAT", b"1"],
+        lambda: [b"GETEX", k, b"PX", g.expiry("ms", False)],
+        lambda: [b"GETEX", k],
+        lambda: [b"SET", k, g.value(), b"KEEPTTL"],
+        lambda: [b"SET", k, g.value(), b"XX", b"PX", g.expiry("ms", False)],
+        lambda: [b"GETSET", k, g.value()],
+        lambda: [b"APPEND", k, g.value()],
+        lambda: [b"INCRBYFLOAT", k, b"1"],
+    ])()
+    return [setup, cmd(*follow)]
