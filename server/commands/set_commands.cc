@@ -1,6 +1,11 @@
 // Set commands (t_set.c as of Redis 7.0): SADD, SREM, SMOVE, membership, SPOP/SRANDMEMBER, the
 // SINTER/SUNION/SDIFF families and SSCAN.
 //
+// Keyspace events and WATCH signals follow t_set.c 7.0 exactly, including its quirks: SPOP
+// publishes "spop" before it pops, SMOVE always signals its source but its destination only when
+// the member was new there, and a *STORE that stores nothing deletes the destination (a "del"
+// and a signal, only if something was there).
+//
 // Reply order is part of the contract where Redis makes it deterministic: an intset iterates in
 // ascending order, and SUNION, SDIFF and SPOP-all reply from a freshly built result set, which is
 // an intset (so sorted) whenever every member is an integer and there are no more than
@@ -16,6 +21,7 @@
 
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
+#include "storage/keyspace_events.h"
 #include "storage/numbers.h"
 #include "storage/set.h"
 
@@ -77,14 +83,18 @@ void ReplyAsFreshSet(CmdContext& ctx, const SetObject& s) {
 }
 
 // Stores a *STORE result: a non-empty set overwrites the destination whatever it held (and
-// drops its TTL); an empty one deletes it. Replies the result's size.
-void StoreResult(CmdContext& ctx, std::string_view dst, SetObject&& result) {
+// drops its TTL) and publishes `event`; an empty one deletes it. Replies the result's size.
+void StoreResult(CmdContext& ctx, std::string_view dst, SetObject&& result,
+                 std::string_view event) {
   Db& db = ctx.db();
   const size_t n = result.size();
   if (n > 0) {
     db.Set(dst, Value::Wrap(new SetObject(std::move(result))));
-  } else {
-    db.Delete(dst);
+    ctx.SignalModifiedKey(dst);
+    ctx.Notify(notify::kSet, event, dst);
+  } else if (db.Delete(dst)) {
+    ctx.SignalModifiedKey(dst);
+    ctx.Notify(notify::kGeneric, "del", dst);
   }
   ctx.rb().SendLong(static_cast<int64_t>(n));
 }
@@ -106,6 +116,8 @@ void CmdSadd(CmdContext& ctx) {
   if (added > 0) {
     if (!created) db.MarkModified(*e);
     AddDirty(ctx, added - 1);
+    ctx.SignalModifiedKey(ctx.arg(1));
+    ctx.Notify(notify::kSet, "sadd", ctx.arg(1));
   }
   ctx.rb().SendLong(added);
 }
@@ -132,6 +144,9 @@ void CmdSrem(CmdContext& ctx) {
   if (removed > 0) {
     if (!key_removed) db.MarkModified(*e);
     AddDirty(ctx, removed - 1);
+    ctx.SignalModifiedKey(ctx.arg(1));
+    ctx.Notify(notify::kSet, "srem", ctx.arg(1));
+    if (key_removed) ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
   }
   ctx.rb().SendLong(removed);
 }
@@ -149,16 +164,26 @@ void CmdSmove(CmdContext& ctx) {
   if (!dst) return ctx.SendError(dst.error());
   if (src_e == dst_e) return ctx.rb().SendLong((*src)->Contains(member) ? 1 : 0);
   if (!(*src)->Remove(member)) return ctx.rb().SendLong(0);
+  ctx.Notify(notify::kSet, "srem", src_key);
   if ((*src)->empty()) {
     db.Delete(src_key);
+    ctx.Notify(notify::kGeneric, "del", src_key);
   } else {
     db.MarkModified(*src_e);
   }
+  bool added = true;
   if (dst_e == nullptr) {
     dst_e = &db.Add(dst_key, Value::Wrap(new SetObject(SetObject::ForMember(member))));
     dst_e->value.set().Add(member, IntsetLimit(ctx));
   } else if (dst_e->value.set().Add(member, IntsetLimit(ctx))) {
     db.MarkModified(*dst_e);
+  } else {
+    added = false;
+  }
+  ctx.SignalModifiedKey(src_key);
+  if (added) {
+    ctx.SignalModifiedKey(dst_key);
+    ctx.Notify(notify::kSet, "sadd", dst_key);
   }
   ctx.rb().SendLong(1);
 }
@@ -201,11 +226,14 @@ void SpopWithCount(CmdContext& ctx) {
   if (*set == nullptr || count == 0) return rb.StartSet(0);
   SetObject& s = **set;
   const uint64_t size = s.size();
+  ctx.Notify(notify::kSet, "spop", ctx.arg(1));
 
   // Everything goes: reply the whole set and delete the key.
   if (count >= size) {
     ReplyAsFreshSet(ctx, s);
     db.Delete(ctx.arg(1));
+    ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
+    ctx.SignalModifiedKey(ctx.arg(1));
     AddDirty(ctx, size - 1);
     return;
   }
@@ -236,6 +264,7 @@ void SpopWithCount(CmdContext& ctx) {
     s.ForEachMember([&](const SetMember& m) { SendMember(rb, m); });
     db.Overwrite(*e, Value::Wrap(new SetObject(std::move(*survivors))));
   }
+  ctx.SignalModifiedKey(ctx.arg(1));
   AddDirty(ctx, count - 1);
 }
 
@@ -250,11 +279,14 @@ void CmdSpop(CmdContext& ctx) {
   if (*set == nullptr) return ctx.rb().SendNull();
   SetObject& s = **set;
   s.PopRandom(ctx.server().keyspace().rng(), [&](const SetMember& m) { SendMember(ctx.rb(), m); });
+  ctx.Notify(notify::kSet, "spop", ctx.arg(1));
   if (s.empty()) {
     db.Delete(ctx.arg(1));
+    ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
   } else {
     db.MarkModified(*e);
   }
+  ctx.SignalModifiedKey(ctx.arg(1));
 }
 
 // SRANDMEMBER key count (Redis srandmemberWithCountCommand and its four cases).
@@ -356,7 +388,7 @@ void InterGeneric(CmdContext& ctx, std::span<const std::string_view> keys, Inter
   auto& rb = ctx.rb();
   // An empty set (a missing key) empties the intersection.
   if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) {
-    if (mode == InterMode::kStore) return StoreResult(ctx, dst, SetObject());
+    if (mode == InterMode::kStore) return StoreResult(ctx, dst, SetObject(), "sinterstore");
     if (mode == InterMode::kCardinality) return rb.SendLong(0);
     return rb.StartSet(0);
   }
@@ -402,7 +434,7 @@ void InterGeneric(CmdContext& ctx, std::span<const std::string_view> keys, Inter
     case InterMode::kReply:
       return rb.SetDeferredLen(len, cardinality);
     case InterMode::kStore:
-      return StoreResult(ctx, dst, std::move(result));
+      return StoreResult(ctx, dst, std::move(result), "sinterstore");
   }
 }
 
@@ -489,7 +521,10 @@ void UnionDiffGeneric(CmdContext& ctx, std::span<const std::string_view> keys, S
     }
   }
   // (A first key repeated later makes the difference empty.)
-  if (dst) return StoreResult(ctx, *dst, std::move(result));
+  if (dst) {
+    return StoreResult(ctx, *dst, std::move(result),
+                       op == SetOp::kUnion ? "sunionstore" : "sdiffstore");
+  }
   auto& rb = ctx.rb();
   rb.StartSet(result.size());
   result.ForEachMember([&](const SetMember& m) { SendMember(rb, m); });

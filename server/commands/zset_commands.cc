@@ -6,6 +6,12 @@
 // ZADD validates its options, then every score, before looking the key up; the pops parse
 // their count first; the blocking forms parse their timeout before touching a key. Every
 // command that empties a sorted set deletes the key.
+//
+// Keyspace events and WATCH signals are t_zset.c's: ZADD and ZINCRBY report ("zadd", or "zincr"
+// for INCR) only when an element was added or its score changed; ZREM reports "zrem"; a pop
+// reports "zpopmin"/"zpopmax" once, whatever the count; and each of them follows with "del"
+// when it emptied the set. A blocked BZPOP* served later runs the same pop, so it publishes the
+// same events.
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -15,6 +21,7 @@
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
 #include "server/commands/zset_common.h"
+#include "storage/keyspace_events.h"
 #include "storage/numbers.h"
 #include "storage/zset.h"
 
@@ -87,6 +94,13 @@ void ZaddGeneric(CmdContext& ctx, uint32_t flags) {
 
   ZsetObject& z = e->value.zset();
   const EncodingLimits& limits = ctx.server().keyspace().limits;
+  // Redis publishes on its way out, after the reply or the NaN error alike.
+  auto publish = [&](int64_t changed) {
+    if (changed == 0) return;
+    db.MarkModified(*e);
+    ctx.SignalModifiedKey(key);
+    ctx.Notify(notify::kZset, incr ? "zincr" : "zadd", key);
+  };
   int64_t added = 0;
   int64_t updated = 0;
   int64_t processed = 0;
@@ -95,20 +109,24 @@ void ZaddGeneric(CmdContext& ctx, uint32_t flags) {
     double s = *ParseDouble(ctx.arg(scoreidx + 2 * j));
     auto r = z.Add(ctx.arg(scoreidx + 2 * j + 1), s, flags, limits);
     if (r.status == AddStatus::kNan) {
-      if (added + updated > 0) db.MarkModified(*e);
-      return ctx.SendError("resulting score is not a number (NaN)");
+      ctx.SendError("resulting score is not a number (NaN)");
+      return publish(added + updated);
     }
     if (r.status == AddStatus::kAdded) ++added;
     if (r.status == AddStatus::kUpdated) ++updated;
     if (r.status != AddStatus::kNop) ++processed;
     score = r.score;
   }
-  if (added + updated > 0) db.MarkModified(*e);
   if (incr) {
-    if (processed != 0) return rb.SendDouble(score);
-    return rb.SendNull();
+    if (processed != 0) {
+      rb.SendDouble(score);
+    } else {
+      rb.SendNull();
+    }
+  } else {
+    rb.SendLong(ch ? added + updated : added);
   }
-  rb.SendLong(ch ? added + updated : added);
+  publish(added + updated);
 }
 
 void CmdZadd(CmdContext& ctx) { ZaddGeneric(ctx, ZsetObject::kAddNone); }
@@ -128,7 +146,12 @@ void CmdZrem(CmdContext& ctx) {
     if (z.Remove(ctx.arg(j))) ++deleted;
     if (z.empty()) break;
   }
-  if (deleted > 0) AfterZsetRemoval(db, **e, key);
+  if (deleted > 0) {
+    const bool key_removed = AfterZsetRemoval(db, **e, key);
+    ctx.Notify(notify::kZset, "zrem", key);
+    if (key_removed) ctx.Notify(notify::kGeneric, "del", key);
+    ctx.SignalModifiedKey(key);
+  }
   ctx.rb().SendLong(deleted);
 }
 
@@ -239,7 +262,9 @@ void ZpopGeneric(CmdContext& ctx, std::span<const std::string_view> keys, bool m
       z.PopFront();
     }
   }
-  AfterZsetRemoval(db, *e, key);
+  ctx.Notify(notify::kZset, max ? "zpopmax" : "zpopmin", key);
+  ctx.SignalModifiedKey(key);
+  if (AfterZsetRemoval(db, *e, key)) ctx.Notify(notify::kGeneric, "del", key);
 }
 
 // ZPOPMIN/ZPOPMAX key [count]

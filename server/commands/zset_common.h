@@ -6,6 +6,7 @@
 
 #include "server/cmd_context.h"
 #include "storage/db.h"
+#include "storage/keyspace_events.h"
 #include "storage/zset.h"
 
 namespace baozi {
@@ -18,12 +19,28 @@ inline Result<DbEntry*> FindZset(Db& db, std::string_view key, bool for_read) {
 }
 
 // After elements left a sorted set: an empty set's key goes away (as Redis deletes it),
-// otherwise the change is recorded.
-inline void AfterZsetRemoval(Db& db, DbEntry& e, std::string_view key) {
+// otherwise the change is recorded. True when the key was deleted (the caller publishes "del"
+// after its own event, as t_zset.c does).
+inline bool AfterZsetRemoval(Db& db, DbEntry& e, std::string_view key) {
   if (e.value.zset().empty()) {
     db.Delete(key);
-  } else {
-    db.MarkModified(e);
+    return true;
+  }
+  db.MarkModified(e);
+  return false;
+}
+
+// Publishes the result of a *STORE (ZRANGESTORE, ZUNIONSTORE...) as t_zset.c does: a stored
+// result signals the key and raises `event`; an empty one, which deleted the destination, raises
+// "del" and signals only when there was something to delete.
+inline void NotifyZsetStore(CmdContext& ctx, std::string_view key, std::string_view event,
+                            bool stored, bool deleted) {
+  if (stored) {
+    ctx.SignalModifiedKey(key);
+    ctx.Notify(notify::kZset, event, key);
+  } else if (deleted) {
+    ctx.SignalModifiedKey(key);
+    ctx.Notify(notify::kGeneric, "del", key);
   }
 }
 

@@ -5,6 +5,9 @@
 // Like Redis's zrangeGenericCommand, every ZRANGE variant is one parse (options, then the
 // range, then the key) followed by one of three walks (by rank, score or lex), and the walk
 // feeds a sink that either replies to the client or fills the ZRANGESTORE destination.
+//
+// ZRANGESTORE publishes "zrangestore", or "del" when an empty result deleted the destination;
+// ZREMRANGEBY* publish their own name, then "del" if the set emptied; a no-op publishes nothing.
 #include <climits>
 
 #include "server/cmd_context.h"
@@ -62,13 +65,15 @@ class RangeSink {
       return;
     }
     Db& db = ctx_.db();
+    bool deleted = false;
     if (count_ != 0) {
       StoreZset(db, *dst_key_, dst_);
       dst_ = nullptr;
     } else {
-      db.Delete(*dst_key_);
+      deleted = db.Delete(*dst_key_);
     }
     ctx_.rb().SendLong(static_cast<int64_t>(count_));
+    NotifyZsetStore(ctx_, *dst_key_, "zrangestore", count_ != 0, deleted);
   }
 
  private:
@@ -327,7 +332,16 @@ void ZremrangeGeneric(CmdContext& ctx, RangeType type) {
   } else {
     deleted = z.RemoveRange(lex_range);
   }
-  if (deleted > 0) AfterZsetRemoval(db, **e, key);
+  if (deleted > 0) {
+    const bool key_removed = AfterZsetRemoval(db, **e, key);
+    ctx.SignalModifiedKey(key);
+    ctx.Notify(notify::kZset,
+               type == RangeType::kRank    ? "zremrangebyrank"
+               : type == RangeType::kScore ? "zremrangebyscore"
+                                           : "zremrangebylex",
+               key);
+    if (key_removed) ctx.Notify(notify::kGeneric, "del", key);
+  }
   ctx.rb().SendLong(static_cast<int64_t>(deleted));
 }
 

@@ -10,7 +10,9 @@
 //
 // The result is gathered as (member, score) pairs and sorted by (score, member) once; a reply
 // streams them, a STORE builds the destination in skiplist form and lets it fall back to a
-// listpack when small enough, as zsetConvertToListpackIfNeeded does.
+// listpack when small enough, as zsetConvertToListpackIfNeeded does. A STORE publishes
+// "zunionstore"/"zinterstore"/"zdiffstore", or "del" when an empty result deleted the
+// destination (nothing when there was none).
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -20,6 +22,7 @@
 
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
+#include "server/commands/zset_common.h"
 #include "storage/dict.h"
 #include "storage/set.h"
 #include "storage/zset.h"
@@ -198,9 +201,13 @@ void ZSetOperation(CmdContext& ctx, SetOp op, size_t numkeys_index,
   });
 
   if (dst) {
+    const char* event = op == SetOp::kUnion   ? "zunionstore"
+                        : op == SetOp::kInter ? "zinterstore"
+                                              : "zdiffstore";
     if (out.empty()) {
-      db.Delete(*dst);
-      return ctx.rb().SendLong(0);
+      const bool deleted = db.Delete(*dst);
+      ctx.rb().SendLong(0);
+      return NotifyZsetStore(ctx, *dst, event, false, deleted);
     }
     const EncodingLimits& limits = ctx.server().keyspace().limits;
     auto* z = new ZsetObject();
@@ -214,7 +221,8 @@ void ZSetOperation(CmdContext& ctx, SetOp op, size_t numkeys_index,
     }
     z->ConvertToListpackIfNeeded(max_len, total_len, limits);
     db.Set(*dst, std::move(v));
-    return ctx.rb().SendLong(static_cast<int64_t>(out.size()));
+    ctx.rb().SendLong(static_cast<int64_t>(out.size()));
+    return NotifyZsetStore(ctx, *dst, event, true, false);
   }
 
   // WITHSCORES: one flat array in RESP2, [member, score] pairs in RESP3.

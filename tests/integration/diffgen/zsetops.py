@@ -1,7 +1,12 @@
 """ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD over sorted sets,
 plain sets (members score 1) and keys of other types, with WEIGHTS (inf, nan
 and bad floats included) and every AGGREGATE.  The results are ordered by
-(score, member), so replies compare exactly."""
+(score, member), so replies compare exactly.
+
+The family feeds its own sources (ZADD/SADD/RPUSH/DEL on them), so that run
+alone its STORE forms store results, overwrite destinations and delete them
+when a result comes out empty: each of those publishes a different keyspace
+event ("zunionstore"..., "del", or nothing when there was nothing to delete)."""
 
 from .core import Gen, cmd, family
 
@@ -55,3 +60,29 @@ def gen_zintercard(g: Gen):
     if g.chance(0.5):
         opts = [b"LIMIT", g.pick([b"0", b"1", b"2", b"-1", b"x", b"100"])]
     return cmd("ZINTERCARD", _numkeys(g, len(keys)), *keys, *opts)
+
+
+ZSET_SOURCES = [b"z0", b"z1", b"z2", b"z3"]
+MEMBERS = [b"a", b"b", b"c", b"d", b"e", b"1", b"2", b"3"]
+
+
+@family("zsetops", W, share=0.35)
+def gen_feed(g: Gen):
+    r = g.rng.random()
+    if r < 0.55:
+        # zl0 belongs to the zsets family's lex ranges: its scores stay 0.
+        lex = g.chance(0.2)
+        scores = [b"0"] if lex else [b"0", b"1", b"2", b"-1", b"1.5", b"inf", b"-inf"]
+        pairs: list[bytes] = []
+        for _ in range(g.rng.randint(1, 4)):
+            pairs += [g.pick(scores), g.pick(MEMBERS)]
+        return cmd("ZADD", b"zl0" if lex else g.pick(ZSET_SOURCES), *pairs, mutable=not lex)
+    if r < 0.75:
+        # s0 and is0 also belong to the sets family: is0 only ever holds small integers.
+        if g.chance(0.5):
+            return cmd("SADD", b"is0", *[b"%d" % g.rng.randint(-3, 3) for _ in range(2)],
+                       mutable=False)
+        return cmd("SADD", b"s0", *[g.pick(MEMBERS) for _ in range(g.rng.randint(1, 3))])
+    if r < 0.8:
+        return cmd("RPUSH", b"l0", b"x")
+    return cmd("DEL", g.pick([*ZSET_SOURCES, b"zl0", b"zdst", b"s0"]))
