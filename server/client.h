@@ -111,6 +111,18 @@ class Client {
   // Pub/sub frames that arrived while this client's own reply was mid-aggregate
   // (ReplyBuilder::IsHolding); appended once its command has finished.
   std::string pending_push;
+  bool executing = false;  // inside Dispatch: a reply being built may still be dropped
+  // Where an out-of-band frame goes now: after the reply being built if it is mid-aggregate or
+  // will be dropped (CLIENT REPLY OFF/SKIP), straight to the output otherwise.
+  std::string& PushTarget() {
+    bool defer = rb_.IsHolding() || (executing && (Has(kClientReplyOff) || Has(kClientReplySkip)));
+    return defer ? pending_push : out_;
+  }
+  // Where a frame answering this client's own (un)subscribe goes: it is a push, so CLIENT
+  // REPLY OFF/SKIP do not drop it, but it is still part of this command's reply.
+  std::string& OwnPushTarget() {
+    return executing && (Has(kClientReplyOff) || Has(kClientReplySkip)) ? pending_push : out_;
+  }
   void FlushPendingPushes() {
     rb_.ClearHolds();
     if (pending_push.empty()) return;
@@ -122,6 +134,19 @@ class Client {
     return pubsub ? pubsub->channels.size() + pubsub->patterns.size() : 0;
   }
   size_t ShardSubscriptionCount() const { return pubsub ? pubsub->shard_channels.size() : 0; }
+
+  // Kept current by the network layer (output-buffer limits, CLIENT LIST omem/tot-mem): the
+  // tail of a reply the socket did not take, held apart from out() until it is writable, and
+  // that buffer's allocation.
+  size_t pending_write_bytes = 0, pending_write_capacity = 0;
+  // Unsent reply bytes, what the output-buffer limits compare (Redis's omem).
+  size_t UnsentOutputBytes() const {
+    return out_.size() + pending_push.size() + pending_write_bytes;
+  }
+  // When the unsent output was first seen at or over the soft limit (unix seconds; 0 = not).
+  int64_t obuf_soft_limit_reached_s = 0;
+  // CLIENT LIST events=: the connection waits for readability / writability.
+  bool events_read = true, events_write = false;
 
  private:
   uint64_t id_;

@@ -684,6 +684,70 @@ Param NotifyParam() {
   return p;
 }
 
+// client-output-buffer-limit <class> <hard> <soft> <soft-seconds> [<class> ...]: any number of
+// groups of four, all checked before any is applied. Redis reads the seconds with strtoll into
+// an int, so out-of-int values wrap (4294967297 is 1, 3000000000 is negative and refused), and
+// no arguments at all is accepted and changes nothing.
+constexpr std::string_view kObufClassNames[kObufClasses] = {"normal", "slave", "pubsub"};
+
+std::optional<ObufClass> ObufClassByName(std::string_view name) {
+  name = UpToNul(name);
+  if (EqualsNoCase(name, "normal")) return kObufNormal;
+  if (EqualsNoCase(name, "slave") || EqualsNoCase(name, "replica")) return kObufReplica;
+  if (EqualsNoCase(name, "pubsub")) return kObufPubSub;
+  return std::nullopt;  // "master" is a client type but has no limits of its own
+}
+
+Param ClientOutputBufferLimitParam() {
+  static constexpr std::string_view kName = "client-output-buffer-limit";
+  Param p;
+  p.name = kName;
+  p.flags = kMultiArg;
+  p.set = [](Config& c, Args a, SetContext&) -> SetResult {
+    if (a.size() % 4 != 0) return Fail("Wrong number of arguments in buffer limit configuration.");
+    auto limits = c.client_output_buffer_limit;
+    for (size_t j = 0; j < a.size(); j += 4) {
+      auto cls = ObufClassByName(a[j]);
+      if (!cls) return Fail("Invalid client class specified in buffer limit configuration.");
+      auto hard = ParseMemory(a[j + 1]);
+      auto soft = ParseMemory(a[j + 2]);
+      auto secs = StrToLL(a[j + 3], 10, /*strict_range=*/false);
+      int secs_int = secs ? static_cast<int>(*secs) : -1;
+      if (!hard || !soft || secs_int < 0) {
+        return Fail("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+      }
+      limits[*cls] = {*hard, *soft, secs_int};
+    }
+    bool changed = limits != c.client_output_buffer_limit;
+    c.client_output_buffer_limit = limits;
+    return changed;
+  };
+  p.get = [](const Config& c) {
+    std::string out;
+    for (int j = 0; j < kObufClasses; ++j) {
+      const OutputBufferLimit& l = c.client_output_buffer_limit[j];
+      if (j > 0) out.push_back(' ');
+      out += kObufClassNames[j];
+      out += ' ' + std::to_string(l.hard_bytes) + ' ' + std::to_string(l.soft_bytes) + ' ' +
+             std::to_string(l.soft_seconds);
+    }
+    return out;
+  };
+  p.rewrite = [](const Config& c, RewriteState& st) {
+    const Config defaults;
+    for (int j = 0; j < kObufClasses; ++j) {
+      const OutputBufferLimit& l = c.client_output_buffer_limit[j];
+      // The replica class is written under its current name.
+      std::string_view cls = j == kObufReplica ? "replica" : kObufClassNames[j];
+      std::string line = std::string(kName) + ' ' + std::string(cls) + ' ' +
+                         FormatMemory(l.hard_bytes) + ' ' + FormatMemory(l.soft_bytes) + ' ' +
+                         std::to_string(l.soft_seconds);
+      st.RewriteLine(kName, std::move(line), l != defaults.client_output_buffer_limit[j]);
+    }
+  };
+  return p;
+}
+
 std::vector<Param> BuildTable() {
   constexpr int64_t kIntMax = std::numeric_limits<int>::max();
   constexpr int64_t kUintMax = std::numeric_limits<unsigned>::max();
@@ -732,6 +796,7 @@ std::vector<Param> BuildTable() {
   t.push_back(NumericParam("client-query-buffer-limit", 0, &Config::client_query_buffer_limit,
                            1024 * 1024, kLongMax, static_cast<int64_t>(d.client_query_buffer_limit),
                            NumKind::kMemory));
+  t.push_back(ClientOutputBufferLimitParam());
   t.push_back(EnumParam("enable-debug-command", kImmutable, &Config::enable_debug_command,
                         kProtectedActions, d.enable_debug_command));
   Param hz = NumericParam("hz", 0, &Config::hz, 0, kIntMax, d.hz);

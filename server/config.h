@@ -25,6 +25,7 @@
 //  - hz is clamped to [1, 500] after being set, so CONFIG GET hz may differ from what was set.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -55,12 +56,23 @@ enum class MaxmemoryPolicy : uint8_t {
 // enable-debug-command: never, always, or only for clients on a loopback/unix connection.
 enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
 
-
 // Parses Redis's notify-keyspace-events letters ("KEA", "Ex", ...) into a mask. Any other
 // character fails with Redis's message.
 std::expected<uint32_t, std::string> KeyspaceEventsFromString(std::string_view classes);
 // The canonical letters Redis prints back: "A" stands for the whole kAll set, then K, E, m.
 std::string KeyspaceEventsToString(uint32_t flags);
+
+// client-output-buffer-limit classes, in Redis's order (CLIENT_TYPE_NORMAL, _SLAVE, _PUBSUB).
+enum ObufClass : uint8_t { kObufNormal = 0, kObufReplica = 1, kObufPubSub = 2, kObufClasses = 3 };
+
+// One class's limits: over `hard_bytes` a client is closed at once; over `soft_bytes` for more
+// than `soft_seconds` it is closed too. 0 bytes = no such limit.
+struct OutputBufferLimit {
+  uint64_t hard_bytes = 0;
+  uint64_t soft_bytes = 0;
+  int soft_seconds = 0;
+  bool operator==(const OutputBufferLimit&) const = default;
+};
 
 struct SavePoint {
   int64_t seconds;  // BGSAVE after this many seconds ...
@@ -121,6 +133,12 @@ struct Config {
   uint64_t slowlog_max_len = 128;
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
+  // Indexed by ObufClass.
+  std::array<OutputBufferLimit, kObufClasses> client_output_buffer_limit = {{
+      {0, 0, 0},
+      {256ull * 1024 * 1024, 64ull * 1024 * 1024, 60},
+      {32ull * 1024 * 1024, 8ull * 1024 * 1024, 60},
+  }};
 
   bool operator==(const Config&) const = default;
 };

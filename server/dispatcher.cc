@@ -153,11 +153,15 @@ bool ControlsTransaction(const Command& cmd) {
 // Redis's rejectCommand: the error, the rejected-call count, and a failed transaction — a
 // command refused while queuing makes EXEC answer EXECABORT, and EXEC refused itself aborts at
 // once with the reason.
-void Reject(Server& server, Client& client, Command* cmd, std::string_view error) {
+void Reject(Server& server, Client& client, std::span<const std::string_view> argv, Command* cmd,
+            std::string_view error) {
   if (client.Has(kClientMulti)) client.Set(kClientDirtyExec);
   if (cmd != nullptr) cmd->stats().rejected_calls++;
-  if (cmd != nullptr && cmd->name() == "exec" && client.Has(kClientMulti)) {
+  if (cmd != nullptr && cmd->name() == "exec") {
+    // Inside MULTI or not, a refused EXEC ends whatever transaction and WATCHes there were, and
+    // MONITOR sees it (execCommandAbort).
     DiscardTransaction(server, client);
+    if (!server.monitors().empty()) FeedMonitors(server, client, argv);
     std::string_view reason = error;
     if (!reason.empty() && reason[0] == '-') {
       reason.remove_prefix(1);
@@ -219,45 +223,55 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
     client.Clear(kClientReplySkipNext);
     client.Set(kClientReplySkip);
   }
+  // Pub/sub frames are pushes and are delivered whatever CLIENT REPLY says (Redis's
+  // CLIENT_PUSHING): they wait in pending_push (PubSub writes there while replies are off) and
+  // join the output after the command's own reply was dropped.
   struct DropSkippedReply {
     Client& c;
     size_t out_before;
     ~DropSkippedReply() {
       if (c.Has(kClientReplySkip) || c.Has(kClientReplyOff)) c.out().resize(out_before);
       c.Clear(kClientReplySkip);
+      c.executing = false;
+      c.FlushPendingPushes();
     }
   } drop{client, client.out().size()};
+  client.executing = true;
 
   Command* cmd = server.registry().Find(argv[0]);
   if (cmd != nullptr && cmd->IsContainer() && argv.size() >= 2) {
     Command* sub = cmd->FindSubcommand(argv[1]);
     if (sub == nullptr) {
+      client.last_cmd = nullptr;
       std::string upper(cmd->name());
       for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       std::string msg = "unknown subcommand '";
       msg.append(CString(argv[1]).substr(0, 128));
       msg += "'. Try " + upper + " HELP.";
-      Reject(server, client, nullptr, msg);
+      Reject(server, client, argv, nullptr, msg);
       return DispatchResult::kDone;
     }
     cmd = sub;
   }
+  // CLIENT LIST's cmd= names the last command looked up, whether it then ran, was queued or was
+  // refused (NULL when unknown).
+  client.last_cmd = cmd;
   if (cmd == nullptr) {
-    Reject(server, client, nullptr, UnknownCommandError(argv));
+    Reject(server, client, argv, nullptr, UnknownCommandError(argv));
     return DispatchResult::kDone;
   }
   int argc = static_cast<int>(argv.size());
   if ((cmd->arity() > 0 && cmd->arity() != argc) || argc < -cmd->arity()) {
-    Reject(server, client, cmd, ArityError(cmd->full_name()));
+    Reject(server, client, argv, cmd, ArityError(cmd->full_name()));
     return DispatchResult::kDone;
   }
   if (!client.authenticated() && !server.config().requirepass.empty() && !cmd->Has(kNoAuth)) {
-    Reject(server, client, cmd, kErrNoAuth);
+    Reject(server, client, argv, cmd, kErrNoAuth);
     return DispatchResult::kDone;
   }
   bool in_multi = client.Has(kClientMulti);
   if (in_multi && cmd->Has(kNoMulti)) {
-    Reject(server, client, cmd, "Command not allowed inside a transaction");
+    Reject(server, client, argv, cmd, "Command not allowed inside a transaction");
     return DispatchResult::kDone;
   }
   // maxmemory: eviction is not built yet, so a full server refuses memory-growing commands the
@@ -274,7 +288,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
       }
     }
     if (deny && Server::UsedMemory() > server.config().maxmemory) {
-      Reject(server, client, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
+      Reject(server, client, argv, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
       return DispatchResult::kDone;
     }
   }
@@ -284,7 +298,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
     if (n != "ping" && n != "subscribe" && n != "ssubscribe" && n != "unsubscribe" &&
         n != "sunsubscribe" && n != "psubscribe" && n != "punsubscribe" && n != "quit" &&
         n != "reset") {
-      Reject(server, client, cmd,
+      Reject(server, client, argv, cmd,
              "Can't execute '" + cmd->full_name() +
                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                  "this context");
@@ -305,7 +319,6 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   }
 
   Call(server, client, *cmd, argv);
-  client.FlushPendingPushes();
   // Clients blocked on keys this command filled are served now that it has finished whole (for
   // EXEC: after the whole transaction).
   if (server.blocking().HasReady()) server.blocking().ServeReady();

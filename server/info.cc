@@ -88,10 +88,13 @@ void ServerSection(Server& s, std::string& out) {
 }
 
 void ClientsSection(Server& s, std::string& out) {
+  // Redis's getExpansiveClientsInfo: the biggest query buffer (allocation plus argument bytes)
+  // and unsent output any client had in the last 8 seconds, sampled by the clients cron.
   size_t max_in = 0, max_out = 0;
-  for (auto& [id, c] : s.clients()) {
-    max_in = std::max(max_in, c->qbuf);
-    max_out = std::max(max_out, c->out().size());
+  const ServerStats& st = s.stats();
+  for (int i = 0; i < ServerStats::kClientPeakSlots; ++i) {
+    max_in = std::max(max_in, st.client_peak_input[i]);
+    max_out = std::max(max_out, st.client_peak_output[i]);
   }
   out += "# Clients\r\n";
   FieldU(out, "connected_clients", s.client_count());
@@ -164,8 +167,9 @@ void StatsSection(Server& s, std::string& out) {
   FieldU(out, "evicted_keys", 0);
   FieldU(out, "keyspace_hits", ks.keyspace_hits);
   FieldU(out, "keyspace_misses", ks.keyspace_misses);
-  FieldU(out, "pubsub_channels", 0);
-  FieldU(out, "pubsub_patterns", 0);
+  FieldU(out, "pubsub_channels", s.pubsub().Count(PubSub::kChannel));
+  FieldU(out, "pubsub_patterns", s.pubsub().Count(PubSub::kPattern));
+  FieldU(out, "pubsubshard_channels", s.pubsub().Count(PubSub::kShard));
   FieldU(out, "total_forks", 0);
   FieldU(out, "unexpected_error_replies", st.unexpected_error_replies);
   FieldU(out, "total_error_replies", st.total_error_replies);

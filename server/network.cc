@@ -11,6 +11,7 @@
 
 #include "protocol/resp_parser.h"
 #include "server/client.h"
+#include "server/commands/common.h"
 #include "server/dispatcher.h"
 #include "server/server.h"
 
@@ -19,6 +20,11 @@ namespace baozi {
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kMaxIdleBuffer = 64 * 1024;
+// Output backpressure (network.h): stop running a client's commands over this much unsent
+// output, start again below half of it, and read at most this much unprocessed input meanwhile.
+constexpr size_t kOutputPauseBytes = 4 * 1024 * 1024;
+constexpr size_t kOutputResumeBytes = kOutputPauseBytes / 2;
+constexpr uint64_t kPausedReadAhead = 4 * 1024 * 1024;
 
 std::string FormatEndpoint(const asio::generic::stream_protocol::endpoint& ep, bool* loopback) {
   const sockaddr* sa = ep.data();
@@ -47,6 +53,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : net_(net), socket_(std::move(socket)), client_(id, now_ms) {}
 
   Client& client() { return client_; }
+  size_t query_buffer_capacity() const { return in_.capacity(); }
 
   void Start() {
     net_.server().AddClient(&client_);
@@ -61,6 +68,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (reading_ || closed_ || client_.Has(kClientPaused) || client_.Has(kClientCloseAfterReply)) {
       return;
     }
+    // Held back by its unsent output (see network.h): read ahead only so far.
+    if (output_paused_ && in_len_ - in_start_ >= ReadAheadLimit()) {
+      client_.events_read = false;
+      return;
+    }
+    client_.events_read = true;
     reading_ = true;
     socket_.async_wait(
         asio::socket_base::wait_read,
@@ -70,7 +83,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnReadable(const asio::error_code& wait_ec) {
     reading_ = false;
     if (closed_) return;
-    if (wait_ec) return Close();
+    if (wait_ec || client_.Has(kClientCloseAsap)) return Close();
     if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
     asio::error_code ec;
     size_t n = socket_.read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_), ec);
@@ -95,10 +108,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ProcessInput() {
     Server& s = net_.server();
     const Config& cfg = s.config();
-    while (in_start_ < in_len_ && !closed_) {
+    while (in_start_ < in_len_ && !closed_ && !output_paused_) {
       if (client_.Has(kClientPaused) || client_.Has(kClientBlocked) ||
-          client_.Has(kClientCloseAfterReply) ||
-          client_.Has(kClientCloseAsap)) {
+          client_.Has(kClientCloseAfterReply) || client_.Has(kClientCloseAsap)) {
         break;
       }
       parser_.set_limits(
@@ -117,9 +129,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
       auto args = parser_.args();
       if (!args.empty()) {
         client_.qbuf = in_len_ - in_start_;
-        if (Dispatch(s, client_, args) == DispatchResult::kPaused) break;
+        net_.set_executing(&client_);
+        DispatchResult r = Dispatch(s, client_, args);
+        net_.set_executing(nullptr);
+        if (r == DispatchResult::kPaused) break;
       }
       in_start_ += consumed;
+      // Its reply is queued: one look at the output per command.
+      if (!CheckOutput()) break;
     }
     if (in_start_ == in_len_) {
       in_start_ = in_len_ = 0;
@@ -139,9 +156,39 @@ class Connection : public std::enable_shared_from_this<Connection> {
       s.stats().client_query_buffer_limit_disconnections++;
       return Close();
     }
-    if (!client_.out().empty() || client_.Has(kClientCloseAfterReply)) {
+    if (!client_.out().empty() || client_.Has(kClientCloseAfterReply) ||
+        client_.Has(kClientCloseAsap)) {
       net_.MarkPendingWrite(shared_from_this());
     }
+  }
+
+  // After each command: over its output-buffer limit the client is closed; over the
+  // backpressure threshold it runs nothing more until the socket drains. False stops the loop.
+  bool CheckOutput() {
+    size_t unsent = client_.UnsentOutputBytes();
+    if (net_.OverOutputLimit(client_, unsent)) {
+      net_.CloseForOutputLimit(shared_from_this(), /*async=*/true);
+      return false;
+    }
+    if (unsent > kOutputPauseBytes) {
+      output_paused_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  // Processing may go on once the unsent output has drained below the resume mark. Posted, so
+  // that it runs from the loop (this is called while BeforeSleep flushes) and the replies it
+  // produces are flushed by the BeforeSleep that follows.
+  void MaybeResumeOutput() {
+    if (!output_paused_ || client_.UnsentOutputBytes() > kOutputResumeBytes) return;
+    output_paused_ = false;
+    asio::post(net_.io(), [self = shared_from_this()] { self->Resume(); });
+  }
+
+  size_t ReadAheadLimit() const {
+    return std::min<uint64_t>(kPausedReadAhead,
+                              net_.server().config().client_query_buffer_limit / 2);
   }
 
   void Resume() {
@@ -154,11 +201,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // waits for writability (Redis's writeToClient + a write handler for the remainder).
   void Flush() {
     client_.Clear(kClientPendingWrite);
-    if (closed_ || writing_) return;
+    if (closed_) return;
     if (client_.Has(kClientCloseAsap)) return Close();
+    if (writing_) return;
     std::string& out = client_.out();
     if (out.empty()) {
-      if (client_.Has(kClientCloseAfterReply)) Close();
+      if (client_.Has(kClientCloseAfterReply)) return Close();
+      MaybeResumeOutput();
       return;
     }
     size_t n = WriteSome(out.data(), out.size());
@@ -166,12 +215,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (n == out.size()) {
       out.clear();
       if (out.capacity() > kMaxIdleBuffer) std::string().swap(out);
-      if (client_.Has(kClientCloseAfterReply)) Close();
+      if (client_.Has(kClientCloseAfterReply)) return Close();
+      MaybeResumeOutput();
       return;
     }
-    write_buf_.assign(out, n);
+    // The remainder moves aside without a copy; out() carries on with the idle write buffer.
+    write_buf_.swap(out);
+    write_off_ = n;
     out.clear();
-    write_off_ = 0;
+    SyncPendingWrite();
+    MaybeResumeOutput();
     WaitWritable();
   }
 
@@ -193,6 +246,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void WaitWritable() {
     writing_ = true;
+    client_.events_write = true;
     socket_.async_wait(
         asio::socket_base::wait_write,
         [self = shared_from_this()](const asio::error_code& ec) { self->OnWritable(ec); });
@@ -200,15 +254,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnWritable(const asio::error_code& ec) {
     writing_ = false;
+    client_.events_write = false;
     if (closed_) return;
-    if (ec) return Close();
+    if (ec || client_.Has(kClientCloseAsap)) return Close();
     write_off_ += WriteSome(write_buf_.data() + write_off_, write_buf_.size() - write_off_);
     if (closed_) return;
-    if (write_off_ < write_buf_.size()) return WaitWritable();
+    if (write_off_ < write_buf_.size()) {
+      SyncPendingWrite();
+      MaybeResumeOutput();
+      return WaitWritable();
+    }
     write_buf_.clear();
     write_off_ = 0;
     if (write_buf_.capacity() > kMaxIdleBuffer) std::string().swap(write_buf_);
+    SyncPendingWrite();
     Flush();
+  }
+
+  // A client being closed without a flush gives its output memory back at once — unless its
+  // own reply is being built right now (it is the running client, or holds a deferred length),
+  // in which case Close() does it a moment later.
+  void DropOutput() {
+    if (net_.executing() == &client_ || client_.rb().IsHolding()) return;
+    std::string().swap(client_.out());
+    std::string().swap(client_.pending_push);
+    // A pending writability wait sees the close-ASAP flag before it touches write_buf_.
+    std::string().swap(write_buf_);
+    write_off_ = 0;
+    SyncPendingWrite();
   }
 
   void Close() {
@@ -217,13 +290,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
     asio::error_code ignored;
     socket_.shutdown(asio::socket_base::shutdown_both, ignored);
     socket_.close(ignored);
+    // Pending handlers keep this object alive until they see the cancellation; the buffers go
+    // now.
+    std::string().swap(client_.out());
+    std::string().swap(client_.pending_push);
+    std::string().swap(write_buf_);
+    std::string().swap(in_);
+    in_start_ = in_len_ = write_off_ = 0;
+    SyncPendingWrite();
     net_.server().RemoveClient(&client_);
+    // Last: this may drop the final reference to the connection.
     net_.Remove(client_.id());
   }
 
   asio::generic::stream_protocol::socket& socket() { return socket_; }
 
  private:
+  void SyncPendingWrite() {
+    client_.pending_write_bytes = write_buf_.size() - write_off_;
+    client_.pending_write_capacity = write_buf_.capacity();
+  }
+
   Network& net_;
   asio::generic::stream_protocol::socket socket_;
   Client client_;
@@ -233,6 +320,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string write_buf_;  // the part of a reply the socket did not take yet
   size_t write_off_ = 0;
   bool reading_ = false, writing_ = false, closed_ = false;
+  bool output_paused_ = false;  // too much unsent output: run no more commands (network.h)
 };
 
 Network::Network(Server& server, asio::io_context& io)
@@ -247,9 +335,20 @@ Network::Network(Server& server, asio::io_context& io)
     if (it == connections_.end()) return;
     asio::post(io_, [conn = it->second] { conn->Resume(); });
   };
+  // Called for output a client did not ask for just now (pub/sub messages, MONITOR lines,
+  // replies to unblocked clients), possibly from inside PubSub::Deliver's walk over a subscriber
+  // list: it may flag and schedule, never close.
   server_.on_reply_ready = [this](Client* c) {
     auto it = connections_.find(c->id());
-    if (it != connections_.end()) MarkPendingWrite(it->second);
+    if (it == connections_.end()) return;
+    const std::shared_ptr<Connection>& conn = it->second;
+    if (c->Has(kClientCloseAsap)) {
+      // Being closed without a flush: what was just added is dropped right away.
+      conn->DropOutput();
+      return;
+    }
+    MarkPendingWrite(conn);
+    if (OverOutputLimit(*c, c->UnsentOutputBytes())) CloseForOutputLimit(conn, /*async=*/true);
   };
   server_.on_listeners_changed = [this]() -> std::expected<void, std::string> {
     for (auto& a : tcp_acceptors_) {
@@ -437,6 +536,68 @@ void Network::MarkPendingWrite(std::shared_ptr<Connection> c) {
 
 void Network::Remove(uint64_t id) { connections_.erase(id); }
 
+bool Network::OverOutputLimit(Client& c, size_t unsent) {
+  // Redis classes a subscribed client as pubsub and every other one (MONITOR too) as normal;
+  // baozi has no replicas.
+  const OutputBufferLimit& limit =
+      server_.config().client_output_buffer_limit[c.Has(kClientPubSub) ? kObufPubSub : kObufNormal];
+  if (limit.soft_bytes == 0 || unsent < limit.soft_bytes) {
+    // Under the soft limit: its clock starts again next time.
+    if (c.obuf_soft_limit_reached_s != 0) c.obuf_soft_limit_reached_s = 0;
+    return limit.hard_bytes != 0 && unsent >= limit.hard_bytes;
+  }
+  if (limit.hard_bytes != 0 && unsent >= limit.hard_bytes) return true;
+  int64_t now_s = server_.clock().NowMs() / 1000;
+  if (c.obuf_soft_limit_reached_s == 0) {
+    c.obuf_soft_limit_reached_s = now_s;
+    return false;
+  }
+  // Like Redis, whole seconds and strictly more than the allowance.
+  return now_s - c.obuf_soft_limit_reached_s > limit.soft_seconds;
+}
+
+void Network::CloseForOutputLimit(const std::shared_ptr<Connection>& conn, bool async) {
+  Client& c = conn->client();
+  if (c.Has(kClientCloseAsap) && async) return;
+  // Described as it was when it went over, before the flag shows.
+  std::string info = ClientInfoLine(server_, c);
+  c.Set(kClientCloseAsap);
+  if (async) {
+    conn->DropOutput();
+    asio::post(io_, [conn] { conn->Close(); });
+    server_.Log(Server::kWarning, "Client " + info +
+                                      " scheduled to be closed ASAP for overcoming of output "
+                                      "buffer limits.");
+  } else {
+    conn->Close();
+    server_.Log(Server::kWarning,
+                "Client " + info + " closed for overcoming of output buffer limits.");
+  }
+}
+
+void Network::ClientsCron() {
+  ServerStats& st = server_.stats();
+  int64_t now_s = server_.clock().NowMs() / 1000;
+  int slot = static_cast<int>(now_s % ServerStats::kClientPeakSlots);
+  // The next slot starts empty, so each slot holds only its own second's peaks (Redis
+  // clientsCron).
+  int next = (slot + 1) % ServerStats::kClientPeakSlots;
+  st.client_peak_input[next] = 0;
+  st.client_peak_output[next] = 0;
+  for (auto& [id, conn] : connections_) {
+    Client& c = conn->client();
+    size_t in = conn->query_buffer_capacity() + c.argv_mem;
+    size_t out = c.UnsentOutputBytes();
+    st.client_peak_input[slot] = std::max(st.client_peak_input[slot], in);
+    st.client_peak_output[slot] = std::max(st.client_peak_output[slot], out);
+    // The soft limit's seconds run out here when nothing new arrives for the client.
+    if (out == 0 && c.obuf_soft_limit_reached_s == 0) continue;
+    if (!c.Has(kClientCloseAsap) && OverOutputLimit(c, out)) cron_victims_.push_back(conn);
+  }
+  for (auto& conn : cron_victims_) CloseForOutputLimit(conn, /*async=*/false);
+  cron_victims_.clear();
+}
+
 void Network::BeforeSleep() {
   server_.BeforeSleep();
   int64_t deadline = server_.blocking().NextDeadline();
@@ -463,6 +624,7 @@ void Network::ScheduleCron() {
   cron_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec) return;
     server_.Cron();
+    ClientsCron();
     ScheduleCron();
   });
 }

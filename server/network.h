@@ -4,6 +4,31 @@
 // the server's before-sleep work and then starts one gathered write per client with output —
 // Redis's beforeSleep/handleClientsWithPendingWrites, so a pipeline of N commands costs one
 // read and one write.
+//
+// Output that the socket does not take stays in memory, so two mechanisms keep it bounded.
+//
+// client-output-buffer-limit (Redis's checkClientOutputBufferLimits): a client's unsent output
+// (its reply buffer plus the tail held back for writability) is compared with its class's limits
+// (pubsub when subscribed, else normal) whenever a reply is queued — after each of its own
+// commands and on every out-of-band delivery (pub/sub messages, MONITOR lines, unblocked
+// replies, through Server::on_reply_ready) — and once per cron tick, which is what notices a
+// soft limit exceeded for longer than its seconds while nothing new arrives. Reaching the hard
+// limit, or staying at or over the soft limit for more than `seconds`, closes the client. The
+// close is never synchronous inside on_reply_ready, because PubSub::Deliver is then walking a
+// subscriber list that closing would edit: the client is flagged close-ASAP, what it holds is
+// dropped at once when no reply of its own is half-built, and the close is posted to the loop.
+//
+// Backpressure: with the normal class unlimited (the default, as in Redis), a client that
+// pipelines requests and never reads would otherwise grow its reply buffer without bound.
+// While more than 4 MB of a client's replies are unsent, the connection runs none of its
+// further commands; they wait in the query buffer. Reading goes on until 4 MB (at most half of
+// client-query-buffer-limit) of unprocessed input is buffered and then stops too, so a stalled
+// client costs about 8 MB plus its largest single reply. Processing resumes, from the loop, once
+// the socket has drained below 2 MB. 4 MB is a few loopback socket buffers' worth: a client
+// that reads keeps the buffer well under it and never pauses, while the read-ahead lets a
+// client that first writes a whole pipeline and only then reads (redis-py's pipelines) finish
+// writing as long as the pipeline's requests fit in it. The check is one comparison per
+// command; nothing is allocated.
 #pragma once
 
 #include <asio.hpp>
@@ -16,6 +41,7 @@
 namespace baozi {
 
 class Server;
+class Client;
 class Connection;
 
 class Network {
@@ -33,11 +59,26 @@ class Network {
   void MarkPendingWrite(std::shared_ptr<Connection> c);
   void Remove(uint64_t id);
 
+  // Redis checkClientOutputBufferLimits: true when `unsent` bytes put the client over its
+  // class's hard limit, or over the soft limit for longer than allowed (starting or resetting
+  // the soft-limit clock as a side effect).
+  bool OverOutputLimit(Client& c, size_t unsent);
+  // Redis closeClientOnOutputBufferLimitReached: logs the client and closes it, from the loop
+  // (`async`) or at once (cron).
+  void CloseForOutputLimit(const std::shared_ptr<Connection>& conn, bool async);
+  // The client whose command is running, if any: its reply may be half-built, so its buffers
+  // are never dropped under it.
+  Client* executing() const { return executing_; }
+  void set_executing(Client* c) { executing_ = c; }
+
  private:
   using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
   void Accept(Acceptor& acceptor, bool unix_socket);
   void OnAccepted(asio::generic::stream_protocol::socket socket, bool unix_socket);
   void ScheduleCron();
+  // Per-client cron work (Redis clientsCron): output limits and the recent buffer peaks INFO
+  // reports.
+  void ClientsCron();
   void BeforeSleep();
   std::expected<void, std::string> ListenTcp();
   std::expected<void, std::string> ListenUnix();
@@ -49,6 +90,8 @@ class Network {
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections_;
   std::vector<std::shared_ptr<Connection>> pending_writes_;
   std::vector<std::shared_ptr<Connection>> flushing_;
+  std::vector<std::shared_ptr<Connection>> cron_victims_;
+  Client* executing_ = nullptr;
   asio::steady_timer cron_timer_;
   // Wakes the loop at the earliest blocking-command deadline (BeforeSleep answers it).
   asio::steady_timer block_timer_;

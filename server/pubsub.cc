@@ -86,9 +86,7 @@ void PubSub::RemoveClient(Client& c) {
 
 int64_t PubSub::Deliver(const std::vector<Client*>& clients, const std::string& frame) {
   for (Client* c : clients) {
-    // A client with CLIENT REPLY OFF still counts as a receiver but is sent nothing.
-    if (c->Has(kClientReplyOff)) continue;
-    std::string& out = c->rb().IsHolding() ? c->pending_push : c->out();
+    std::string& out = c->PushTarget();
     size_t at = out.size();
     out += frame;
     out[at] = c->resp() == 3 ? '>' : '*';
@@ -141,7 +139,8 @@ size_t PubSub::Subscribers(Kind kind, std::string_view name) const {
 }
 
 void PubSub::ReplySubscribed(Client& c, Kind kind, std::string_view name) {
-  auto& rb = c.rb();
+  protocol::ReplyBuilder rb(&c.OwnPushTarget());
+  rb.set_resp3(c.resp() == 3);
   rb.StartPush(3);
   rb.SendBulk(kSubscribeNames[kind]);
   rb.SendBulk(name);
@@ -149,7 +148,8 @@ void PubSub::ReplySubscribed(Client& c, Kind kind, std::string_view name) {
 }
 
 void PubSub::ReplyUnsubscribed(Client& c, Kind kind, const std::string* name) {
-  auto& rb = c.rb();
+  protocol::ReplyBuilder rb(&c.OwnPushTarget());
+  rb.set_resp3(c.resp() == 3);
   rb.StartPush(3);
   rb.SendBulk(kUnsubscribeNames[kind]);
   if (name != nullptr) {

@@ -45,6 +45,12 @@ struct ServerStats {
     int idx = 0;
   };
   Metric ops, net_input, net_output;
+  // Biggest client query / output buffer seen in each of the last 8 seconds (slot = unix second
+  // % 8; Redis's clientsCronTrackExpansiveClients). The network layer's cron fills them; INFO's
+  // client_recent_max_*_buffer is their maximum.
+  static constexpr int kClientPeakSlots = 8;
+  size_t client_peak_input[kClientPeakSlots] = {};
+  size_t client_peak_output[kClientPeakSlots] = {};
 };
 
 struct SlowLogEntry {

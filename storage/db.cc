@@ -37,12 +37,14 @@ int64_t Db::AvgTtl(int64_t now_ms) const {
   return avg > 0 ? static_cast<int64_t>(avg) : 0;
 }
 
+// Redis's keyIsExpired: a key is expired once the clock is past its deadline (now > when), so
+// at exactly the deadline it is still alive.
 bool Db::IsExpired(const DbEntry& e) const {
-  return e.expire_ms != kNoExpire && e.expire_ms <= ks_->now_ms();
+  return e.expire_ms != kNoExpire && e.expire_ms < ks_->now_ms();
 }
 
 bool Db::ExpireIfNeeded(std::string_view key, DbEntry& e) {
-  if (e.expire_ms == kNoExpire || e.expire_ms > ks_->now_ms()) return false;
+  if (e.expire_ms == kNoExpire || e.expire_ms >= ks_->now_ms()) return false;
   ks_->stats().expired_keys++;
   std::string owned(key);  // the key view may point into the entry we are about to free
   CountExpire(e.expire_ms, kNoExpire);
@@ -83,7 +85,7 @@ DbEntry& Db::Set(std::string_view key, Value value, int64_t expire_ms, bool keep
   ks_->stats().dirty++;
   auto [e, inserted] = dict_.FindOrInsert(key);
   int64_t old = inserted ? kNoExpire : e->expire_ms;
-  bool was_expired = !inserted && old != kNoExpire && old <= ks_->now_ms();
+  bool was_expired = !inserted && old != kNoExpire && old < ks_->now_ms();
   int64_t next = keep_ttl && !inserted && !was_expired ? old : expire_ms;
   CountExpire(old, next);
   e->value = std::move(value);
@@ -139,7 +141,7 @@ std::optional<std::string> Db::RandomKey() {
   for (int tries = 0; tries < 100 && dict_.size() > 0; ++tries) {
     auto [key, entry] = dict_.RandomEntry(ks_->rng());
     if (entry == nullptr) return std::nullopt;
-    if (entry->expire_ms != kNoExpire && entry->expire_ms <= ks_->now_ms()) {
+    if (entry->expire_ms != kNoExpire && entry->expire_ms < ks_->now_ms()) {
       std::string k(key);
       if (expires_ == dict_.size() && tries >= 99) return k;
       Find(k);  // lazily expire it and try again
@@ -159,7 +161,7 @@ size_t Db::ActiveExpireStep(size_t buckets) {
   std::vector<std::string> due;
   for (size_t i = 0; i < buckets; ++i) {
     expire_cursor_ = dict_.Scan(expire_cursor_, [&](std::string_view key, DbEntry& e) {
-      if (e.expire_ms != kNoExpire && e.expire_ms <= now) due.emplace_back(key);
+      if (e.expire_ms != kNoExpire && e.expire_ms < now) due.emplace_back(key);
     });
     if (expire_cursor_ == 0) break;
   }

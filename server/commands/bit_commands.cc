@@ -157,12 +157,13 @@ void BitfieldGeneric(CmdContext& ctx, bool read_only) {
     if (!e) return ctx.SendError(e.error());
     size_t changes = 0;
     auto results = ExecBitfield((*e)->value.MutableString(), *ops, &changes);
+    ReplyBitfield(ctx, results);  // before the event, as Redis orders them
     if (changes > 0) {
       ctx.db().MarkModified(**e);
       ctx.SignalModifiedKey(ctx.arg(1));
       ctx.Notify(notify::kString, "setbit", ctx.arg(1));
     }
-    return ReplyBitfield(ctx, results);
+    return;
   }
   auto e = FindString(ctx.db(), ctx.arg(1), true);
   if (!e) return ctx.SendError(e.error());

@@ -71,4 +71,8 @@ std::optional<MPopArgs> ParseMPopArgs(CmdContext& ctx, size_t numkeys_index,
 // Replies [next-cursor, [items...]].
 void ReplyScanPage(CmdContext& ctx, uint64_t next, std::span<const std::string> items);
 
+// One CLIENT LIST / CLIENT INFO line, without the newline (connection_commands.cc). The network
+// layer logs it when it closes a client over its output-buffer limit, as Redis does.
+std::string ClientInfoLine(Server& server, const Client& c);
+
 }  // namespace baozi

@@ -164,12 +164,18 @@ void CmdHello(CmdContext& ctx) {
 
 // --- CLIENT ---------------------------------------------------------------------------------
 
+// Flag letters in Redis 7.2's order (catClientInfoString). baozi has no replicas, masters,
+// client tracking or READONLY, so S, M, t, R, B and r never show; a client held by CLIENT PAUSE
+// shows b as in Redis, where a pause blocks it.
 std::string FlagsString(const Client& c) {
   std::string f;
   if (c.Has(kClientMonitor)) f += 'O';
+  if (c.Has(kClientPubSub)) f += 'P';
+  if (c.Has(kClientMulti)) f += 'x';
   if (c.Has(kClientPaused) || c.Has(kClientBlocked)) f += 'b';
-  if (c.Has(kClientCloseAsap)) f += 'A';
+  if (c.Has(kClientDirtyCas)) f += 'd';
   if (c.Has(kClientCloseAfterReply)) f += 'c';
+  if (c.Has(kClientCloseAsap)) f += 'A';
   if (c.Has(kClientUnixSocket)) f += 'U';
   if (c.Has(kClientNoEvict)) f += 'e';
   if (c.Has(kClientNoTouch)) f += 'T';
@@ -177,26 +183,84 @@ std::string FlagsString(const Client& c) {
   return f;
 }
 
-// One CLIENT LIST line, in Redis's exact field order.
+// multi-mem=: the queued commands' argument bytes plus one pointer per argument, as Redis 7
+// counts mstate.argv_len_sums.
+size_t MultiMemory(const Client& c) {
+  if (!c.multi) return 0;
+  size_t mem = 0;
+  for (const QueuedCommand& q : c.multi->commands) {
+    for (const std::string& a : q.argv) mem += a.size() + sizeof(void*);
+  }
+  return mem;
+}
+
+// The client's own subscription sets: hash nodes, bucket arrays and names too long for the
+// string's inline buffer.
+size_t SubscriptionMemory(const ClientPubSub& ps) {
+  size_t mem = sizeof(ClientPubSub);
+  for (const auto* set : {&ps.channels, &ps.patterns, &ps.shard_channels}) {
+    mem += set->bucket_count() * sizeof(void*);
+    for (const std::string& name : *set) {
+      mem += sizeof(std::string) + 2 * sizeof(void*);  // node: next pointer, cached hash
+      if (name.capacity() > 15) mem += name.capacity() + 1;
+    }
+  }
+  return mem;
+}
+
+}  // namespace
+
+// One CLIENT LIST line, in Redis's exact field order. The output fields map onto baozi's
+// buffers like this: the reply buffer out() is Redis's static reply buffer and reply list in
+// one (rbs = its allocation, rbp and obl = the bytes queued in it); a reply tail the socket did
+// not take is held in one separate block until the socket is writable (oll = 1 while it
+// exists). omem is every unsent reply byte (queued + held back), the number the
+// client-output-buffer-limit checks compare; tot-mem adds up the allocations: the client
+// itself, query buffer, argument bytes, reply buffers, MULTI queue, WATCH and subscription
+// bookkeeping.
 std::string ClientInfoLine(Server& server, const Client& c) {
   int64_t now = server.clock().NowMs();
   std::string cmd = c.last_cmd ? c.last_cmd->full_name() : "NULL";
-  size_t omem = c.Has(kClientPendingWrite) ? c.out().capacity() : 0;
-  size_t tot_mem = c.qbuf + c.qbuf_free + c.argv_mem + omem + sizeof(Client);
+  size_t sub = c.pubsub ? c.pubsub->channels.size() : 0;
+  size_t psub = c.pubsub ? c.pubsub->patterns.size() : 0;
+  size_t ssub = c.ShardSubscriptionCount();
+  long long multi =
+      c.Has(kClientMulti) && c.multi ? static_cast<long long>(c.multi->commands.size()) : -1;
+  size_t multi_mem = MultiMemory(c);
+  size_t omem = c.UnsentOutputBytes();
+  size_t oll = c.pending_write_bytes > 0 ? 1 : 0;
+  size_t tot_mem = sizeof(Client) + c.qbuf + c.qbuf_free + c.argv_mem + c.out().capacity() +
+                   c.pending_push.capacity() + c.pending_write_capacity + multi_mem +
+                   c.watched.capacity() * sizeof(WatchedKey);
+  if (c.multi) tot_mem += sizeof(MultiState) + c.multi->commands.capacity() * sizeof(QueuedCommand);
+  if (c.pubsub) tot_mem += SubscriptionMemory(*c.pubsub);
+  const char* events = c.events_read ? (c.events_write ? "rw" : "r") : (c.events_write ? "w" : "");
+  // Client names and library names have no length limit: format twice when the first try
+  // does not fit.
+  auto format = [&](char* dst, size_t cap) {
+    return std::snprintf(
+        dst, cap,
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu "
+        "ssub=%zu multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu "
+        "obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default redir=-1 resp=%d "
+        "lib-name=%s lib-ver=%s",
+        static_cast<unsigned long long>(c.id()), c.addr.c_str(), c.laddr.c_str(), c.fd,
+        c.name().c_str(), static_cast<long long>((now - c.ctime_ms()) / 1000),
+        static_cast<long long>((now - c.last_interaction_ms()) / 1000), FlagsString(c).c_str(),
+        c.db(), sub, psub, ssub, multi, c.qbuf, c.qbuf_free, c.argv_mem, multi_mem,
+        c.out().capacity(), c.out().size(), c.out().size(), oll, omem, tot_mem, events, cmd.c_str(),
+        c.resp(), c.lib_name.c_str(), c.lib_ver.c_str());
+  };
   char buf[1024];
-  int n = std::snprintf(
-      buf, sizeof(buf),
-      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
-      "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%zu rbp=%zu obl=%zu "
-      "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s "
-      "lib-ver=%s",
-      static_cast<unsigned long long>(c.id()), c.addr.c_str(), c.laddr.c_str(), c.fd,
-      c.name().c_str(), static_cast<long long>((now - c.ctime_ms()) / 1000),
-      static_cast<long long>((now - c.last_interaction_ms()) / 1000), FlagsString(c).c_str(),
-      c.db(), c.qbuf, c.qbuf_free, c.argv_mem, c.out().capacity(), c.out().size(), c.out().size(),
-      omem, tot_mem, cmd.c_str(), c.resp(), c.lib_name.c_str(), c.lib_ver.c_str());
-  return std::string(buf, std::min<size_t>(n, sizeof(buf) - 1));
+  int n = format(buf, sizeof(buf));
+  if (n < 0) return {};
+  if (static_cast<size_t>(n) < sizeof(buf)) return std::string(buf, n);
+  std::string line(n, '\0');
+  format(line.data(), line.size() + 1);
+  return line;
 }
+
+namespace {
 
 // CLIENT ID
 void CmdClientId(CmdContext& ctx) { ctx.rb().SendLong(static_cast<int64_t>(ctx.client().id())); }
@@ -247,8 +311,11 @@ std::optional<ClientType> ParseClientType(std::string_view s) {
   return std::nullopt;
 }
 
-// Every client here is a normal one: no replication, and pub/sub comes with its own issue.
-bool IsType(const Client&, ClientType t) { return t == ClientType::kNormal; }
+// Redis getClientType: a client subscribed to anything is of type pubsub, every other one is
+// normal (baozi has no replicas or masters, and Redis counts MONITOR clients as normal too).
+bool IsType(const Client& c, ClientType t) {
+  return t == (c.Has(kClientPubSub) ? ClientType::kPubSub : ClientType::kNormal);
+}
 
 // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID client-id ...]
 void CmdClientList(CmdContext& ctx) {

@@ -239,7 +239,7 @@ void CmdKeys(CmdContext& ctx) {
   auto h = rb.DeferArrayLen();
   size_t n = 0;
   db.ForEach([&](std::string_view key, DbEntry& e) {
-    if (e.expire_ms != kNoExpire && e.expire_ms <= now) return;
+    if (e.expire_ms != kNoExpire && e.expire_ms < now) return;
     if (!all && !KeyMatches(pattern, key)) return;
     rb.SendBulk(key);
     ++n;
@@ -295,16 +295,19 @@ void ExpireGeneric(CmdContext& ctx, int64_t base_ms, bool seconds) {
     if ((flags & kGt) && (current == kNoExpire || ms <= current)) return ctx.rb().SendLong(0);
     if ((flags & kLt) && current != kNoExpire && ms >= current) return ctx.rb().SendLong(0);
   }
+  // Redis answers before publishing "expire" but after publishing "del" (a RESP3 client
+  // subscribed to its own events sees the difference).
   if (ms <= ctx.now_ms()) {
     db.Delete(ctx.arg(1));
     ctx.SignalModifiedKey(ctx.arg(1));
     ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
+    ctx.rb().SendLong(1);
   } else {
     db.SetExpire(*e, ms);
+    ctx.rb().SendLong(1);
     ctx.SignalModifiedKey(ctx.arg(1));
     ctx.Notify(notify::kGeneric, "expire", ctx.arg(1));
   }
-  ctx.rb().SendLong(1);
 }
 void CmdExpire(CmdContext& ctx) { ExpireGeneric(ctx, ctx.now_ms(), true); }
 void CmdPExpire(CmdContext& ctx) { ExpireGeneric(ctx, ctx.now_ms(), false); }

@@ -343,6 +343,27 @@ void MoveElement(CmdContext& ctx, DbEntry& src, std::string_view src_key, DbEntr
   auto& rb = ctx.rb();
   ListObject& s = src.value.list();
   const bool rotation = dst != nullptr && &dst->value.list() == &s;
+  if (ctx.config().notify_keyspace_events & (notify::kList | notify::kNew)) {
+    // A subscriber may be this very client (RESP3), so the order of the reply and the events
+    // is visible: Redis publishes "new" and the push, replies, then publishes the pop. Copying
+    // the element costs nothing next to publishing.
+    std::string v = s.PopString(from);
+    if (dst == nullptr) {
+      ListObject* d = NewList(ctx);
+      d->Push(v, to);
+      db.Add(dst_key, Value::Wrap(d));
+    } else {
+      dst->value.list().Push(v, to);
+      db.MarkModified(*dst);
+    }
+    ctx.SignalModifiedKey(dst_key);
+    ctx.Notify(notify::kList, PushEvent(to), dst_key);
+    rb.SendBulk(v);
+    ctx.Notify(notify::kList, PopEvent(from), src_key);
+    if (!rotation) AfterRemoval(ctx, src, src_key);
+    ctx.SignalModifiedKey(src_key);
+    return;
+  }
   if (dst == nullptr) {
     ListObject* d = NewList(ctx);
     s.Pop(from, [&](std::string_view v) {

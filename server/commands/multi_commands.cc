@@ -38,8 +38,10 @@ void CmdExec(CmdContext& ctx) {
     DiscardTransaction(server, c);
     return;
   }
+  // The client stays in MULTI while the queue runs, as in Redis (SUBSCRIBE checks it), but its
+  // WATCHes go first: the transaction's own writes must not dirty anything.
   std::unique_ptr<MultiState> tx = std::move(c.multi);
-  DiscardTransaction(server, c);  // leaves MULTI and unwatches before anything runs
+  server.watches().UnwatchAll(c);
 
   // Blocking commands answer as their non-blocking forms inside a transaction; a script or an
   // outer caller may have denied blocking already.
@@ -56,6 +58,7 @@ void CmdExec(CmdContext& ctx) {
   }
   ctx.rb().ReleasePushes();
   if (!deny_before) c.Clear(kClientDenyBlocking);
+  DiscardTransaction(server, c);
   server.keyspace().stats().dirty++;
 }
 

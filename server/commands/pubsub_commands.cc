@@ -8,6 +8,13 @@ namespace baozi {
 namespace {
 
 void SubscribeGeneric(CmdContext& ctx, PubSub::Kind kind) {
+  // A client that expects one reply per command (a script) cannot subscribe; inside EXEC,
+  // SUBSCRIBE and PSUBSCRIBE stay allowed for backward compatibility, SSUBSCRIBE does not.
+  const Client& c = ctx.client();
+  if (c.Has(kClientDenyBlocking) && (kind == PubSub::kShard || !c.Has(kClientMulti))) {
+    constexpr std::string_view kNames[] = {"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"};
+    return ctx.SendError(std::string(kNames[kind]) + " isn't allowed for a DENY BLOCKING client");
+  }
   PubSub& ps = ctx.server().pubsub();
   for (size_t i = 1; i < ctx.argc(); ++i) {
     ps.Subscribe(ctx.client(), kind, ctx.arg(i));

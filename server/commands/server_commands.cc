@@ -133,6 +133,9 @@ void CmdShutdown(CmdContext& ctx) {
 // MONITOR
 void CmdMonitor(CmdContext& ctx) {
   Client& c = ctx.client();
+  // A client that expects one reply per command (EXEC, scripts) cannot turn into a stream.
+  if (c.Has(kClientDenyBlocking))
+    return ctx.SendError("MONITOR isn't allowed for DENY BLOCKING client");
   if (c.Has(kClientMonitor)) return;
   c.Set(kClientMonitor);
   ctx.server().monitors().push_back(&c);

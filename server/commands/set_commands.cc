@@ -88,15 +88,19 @@ void StoreResult(CmdContext& ctx, std::string_view dst, SetObject&& result,
                  std::string_view event) {
   Db& db = ctx.db();
   const size_t n = result.size();
+  // Redis replies before publishing (visible to a client subscribed to its own events).
   if (n > 0) {
     db.Set(dst, Value::Wrap(new SetObject(std::move(result))));
     ctx.SignalModifiedKey(dst);
+    ctx.rb().SendLong(static_cast<int64_t>(n));
     ctx.Notify(notify::kSet, event, dst);
-  } else if (db.Delete(dst)) {
+    return;
+  }
+  ctx.rb().SendLong(0);
+  if (db.Delete(dst)) {
     ctx.SignalModifiedKey(dst);
     ctx.Notify(notify::kGeneric, "del", dst);
   }
-  ctx.rb().SendLong(static_cast<int64_t>(n));
 }
 
 // SADD key member [member ...]
@@ -278,8 +282,19 @@ void CmdSpop(CmdContext& ctx) {
   if (!set) return ctx.SendError(set.error());
   if (*set == nullptr) return ctx.rb().SendNull();
   SetObject& s = **set;
-  s.PopRandom(ctx.server().keyspace().rng(), [&](const SetMember& m) { SendMember(ctx.rb(), m); });
-  ctx.Notify(notify::kSet, "spop", ctx.arg(1));
+  if (ctx.config().notify_keyspace_events & notify::kSet) {
+    // Redis publishes "spop" before it replies (visible to a client subscribed to its own
+    // events): build the reply aside, then send it after the event.
+    std::string reply;
+    protocol::ReplyBuilder aside(&reply);
+    aside.set_resp3(ctx.rb().resp3());
+    s.PopRandom(ctx.server().keyspace().rng(), [&](const SetMember& m) { SendMember(aside, m); });
+    ctx.Notify(notify::kSet, "spop", ctx.arg(1));
+    ctx.rb().SendRaw(reply);
+  } else {
+    s.PopRandom(ctx.server().keyspace().rng(),
+                [&](const SetMember& m) { SendMember(ctx.rb(), m); });
+  }
   if (s.empty()) {
     db.Delete(ctx.arg(1));
     ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
@@ -388,7 +403,14 @@ void InterGeneric(CmdContext& ctx, std::span<const std::string_view> keys, Inter
   auto& rb = ctx.rb();
   // An empty set (a missing key) empties the intersection.
   if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) {
-    if (mode == InterMode::kStore) return StoreResult(ctx, dst, SetObject(), "sinterstore");
+    if (mode == InterMode::kStore) {
+      // Redis's early exit deletes (and publishes) before replying, unlike the computed case.
+      if (ctx.db().Delete(dst)) {
+        ctx.SignalModifiedKey(dst);
+        ctx.Notify(notify::kGeneric, "del", dst);
+      }
+      return rb.SendLong(0);
+    }
     if (mode == InterMode::kCardinality) return rb.SendLong(0);
     return rb.StartSet(0);
   }

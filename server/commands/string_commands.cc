@@ -427,14 +427,14 @@ void CmdIncrByFloat(CmdContext& ctx) {
   value += *incr;
   if (std::isnan(value) || std::isinf(value)) return ctx.SendError(Errc::kNanOrInfinity);
   std::string s = LongDoubleToString(value);
-  ctx.rb().SendBulk(s);
   if (*e != nullptr) {
-    db.Overwrite(**e, Value::FromStringNoInt(std::move(s)));
+    db.Overwrite(**e, Value::FromStringNoInt(s));
   } else {
-    db.Add(ctx.arg(1), Value::FromStringNoInt(std::move(s)));
+    db.Add(ctx.arg(1), Value::FromStringNoInt(s));
   }
   ctx.SignalModifiedKey(ctx.arg(1));
   ctx.Notify(notify::kString, "incrbyfloat", ctx.arg(1));
+  ctx.rb().SendBulk(s);  // after the event, as Redis orders them
 }
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]

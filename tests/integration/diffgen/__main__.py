@@ -44,6 +44,8 @@ def main() -> int:
                     help="also compare keyspace notifications")
     ap.add_argument("--event-classes", default="KEA",
                     help="notify-keyspace-events for --events (default KEA)")
+    ap.add_argument("--self-events", action="store_true",
+                    help="RESP3: the command connection subscribes to its own keyspace events")
     ap.add_argument("--dump", action="store_true", help="print the commands and exit")
     opts = ap.parse_args()
 
@@ -66,7 +68,13 @@ def main() -> int:
                 ca.call_raw("HELLO", "3")
                 cb.call_raw("HELLO", "3")
             events = subscribe_events(a, b, classes=opts.event_classes) if opts.events else None
-            Runner(ca, cb, label=f"seed {opts.seed}", events=events).run(cmds)
+            if opts.self_events:
+                for c in (ca, cb):
+                    c.call_raw("HELLO", "3")
+                    c.call_raw("CONFIG", "SET", "notify-keyspace-events", opts.event_classes)
+                    c.call_raw("PSUBSCRIBE", "__key*__:*")
+            Runner(ca, cb, label=f"seed {opts.seed}", events=events,
+                   self_events=opts.self_events).run(cmds)
         except Mismatch as e:
             print(e, file=sys.stderr)
             return 1

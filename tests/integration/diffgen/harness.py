@@ -130,9 +130,12 @@ class Runner:
     """
 
     def __init__(self, a: rawresp.Conn, b: rawresp.Conn, names=("baozi", "redis"), label="",
-                 max_mismatches: int = 5, events=None):
+                 max_mismatches: int = 5, events=None, self_events: bool = False):
         self.a, self.b = a, b
         self.events = events
+        # The command connections themselves subscribed (RESP3): each reply is compared with
+        # the push frames around it, so the order of a reply and its own events counts.
+        self.self_events = self_events
         self.names = names
         self.label = label
         self.max_mismatches = max_mismatches
@@ -186,6 +189,16 @@ class Runner:
             if frame[0] == b"pmessage":
                 out.append((frame[2], frame[3]))
 
+    def _self_frames(self, conn: rawresp.Conn, name: str, index: int, c: Cmd) -> list:
+        conn.send(rawresp.encode(*c.args) + rawresp.encode(b"PING", b"diffgen-sync"))
+        frames = []
+        while True:
+            raw = self._read(conn, name, index, c)
+            if raw == b"$12\r\ndiffgen-sync\r\n":
+                break
+            frames.append(("push", raw) if raw.startswith(b">") else ("reply", normalise(c, raw)))
+        return sorted(frames) if c.norm else frames
+
     def _scan(self, conn: rawresp.Conn, name: str, index: int, c: Cmd) -> bytes:
         try:
             return full_scan(conn, c)
@@ -206,9 +219,19 @@ class Runner:
                 i += 1
                 continue
             j = i
-            batch = 1 if self.events else BATCH
+            batch = 1 if self.events or self.self_events else BATCH
             while j < len(cmds) and j - i < batch and cmds[j].kind == "plain":
                 j += 1
+            if self.self_events:
+                c = cmds[i]
+                fa = self._self_frames(self.a, self.names[0], start_index + i, c)
+                fb = self._self_frames(self.b, self.names[1], start_index + i, c)
+                if fa != fb:
+                    self._record(start_index + i, c, repr(fa).encode(), repr(fb).encode(),
+                                 " (reply and own pushes)")
+                self.history.append((start_index + i, c, repr(fb).encode()))
+                i += 1
+                continue
             payload = b"".join(rawresp.encode(*c.args) for c in cmds[i:j])
             self.a.send(payload)
             self.b.send(payload)

@@ -100,6 +100,8 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"appendfsync", "everysec"},
       {"appendonly", "no"},
       {"bind", "* -::*"},
+      {"client-output-buffer-limit",
+       "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
       {"client-query-buffer-limit", "1073741824"},
       {"daemonize", "no"},
       {"databases", "16"},
@@ -973,6 +975,148 @@ TEST_CASE("config: the *-ziplist-* names are aliases of the listpack parameters"
   CHECK(cfg.zset_max_listpack_value == 1024);
   std::string_view bad[] = {"set-max-intset-entries", "1kb"};
   CHECK_FALSE(t.Set(bad));
+}
+
+// Every reply below was printed by redis-server 7.0.15 for the same input.
+TEST_CASE("config: client-output-buffer-limit parsing and errors", "[config]") {
+  Config cfg;
+  ConfigTable t(&cfg);
+  constexpr std::string_view kName = "client-output-buffer-limit";
+  constexpr std::string_view kDefault =
+      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+  CHECK(Get1(t, kName) == kDefault);
+  CHECK(cfg.client_output_buffer_limit[kObufPubSub] ==
+        OutputBufferLimit{32ull << 20, 8ull << 20, 60});
+
+  const std::string prefix =
+      "CONFIG SET failed (possibly related to argument "
+      "'client-output-buffer-limit') - ";
+  const std::string wrong = prefix + "Wrong number of arguments in buffer limit configuration.";
+  const std::string bad_class =
+      prefix + "Invalid client class specified in buffer limit configuration.";
+  const std::string bad_value =
+      prefix + "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+  CHECK(SetError(t, {kName, "wrong number"}) == wrong);
+  CHECK(SetError(t, {kName, "normal 1 2 3 pubsub"}) == wrong);
+  CHECK(SetError(t, {kName, "normal 0 0 7 "}) == wrong);  // a fifth, empty, argument
+  CHECK(SetError(t, {kName, "invalid_class 10mb 10mb 60"}) == bad_class);
+  CHECK(SetError(t, {kName, "master 10mb 10mb 60"}) == bad_class);
+  for (std::string_view v :
+       {"normal 10mbs 10mb 60", "normal 10mb 10mbs 60", "normal 10mb 10mb 60s",
+        "normal 10mb 10mb -1", "normal -1 10mb 1", "normal 0 0 0x5", "normal 0 0 3000000000",
+        "normal 0 0 4294967295", "normal 0 0 9223372036854775808"}) {
+    INFO(v);
+    CHECK(SetError(t, {kName, v}) == bad_value);
+  }
+  // A bad group anywhere rejects the whole value, earlier good groups included.
+  CHECK(SetError(t, {kName, "pubsub 1 2 3 bad 1 2 3"}) == bad_class);
+  CHECK(Get1(t, kName) == kDefault);
+
+  struct Case {
+    std::string_view value, get;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"NORMAL 1 2 3", "normal 1 2 3 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+           {"normal 1k 2kb 3 replica 1mb 2gb 4294967297 pubsub 5 6 7",
+            "normal 1000 2048 3 slave 1048576 2147483648 1 pubsub 5 6 7"},
+           {"normal 0 0 +5", "normal 0 0 5 slave 1048576 2147483648 1 pubsub 5 6 7"},
+           {"normal 0 0 2147483647",
+            "normal 0 0 2147483647 slave 1048576 2147483648 1 pubsub 5 6 7"},
+           // Single spaces split: an empty hard limit is 0, an empty seconds value too.
+           {"normal  1 2", "normal 0 1 2 slave 1048576 2147483648 1 pubsub 5 6 7"},
+           {"normal 1 2 ", "normal 1 2 0 slave 1048576 2147483648 1 pubsub 5 6 7"},
+           {"normal 1B 2K 0", "normal 1 2000 0 slave 1048576 2147483648 1 pubsub 5 6 7"},
+           {"normal 1GB 2G 0",
+            "normal 1073741824 2000000000 0 slave 1048576 2147483648 1 pubsub 5 6 7"},
+           {"normal 18446744073709551615 99999999999999999999 0",
+            "normal 18446744073709551615 18446744073709551615 0 slave 1048576 2147483648 1 "
+            "pubsub 5 6 7"},
+           {"normal 1 2 3 normal 4 5 6", "normal 4 5 6 slave 1048576 2147483648 1 pubsub 5 6 7"},
+           {"slave 1 2 3", "normal 4 5 6 slave 1 2 3 pubsub 5 6 7"},
+           {"normal 0 0 05", "normal 0 0 5 slave 1 2 3 pubsub 5 6 7"},
+           {"normal 0 0 -0", "normal 0 0 0 slave 1 2 3 pubsub 5 6 7"},
+           {"normal 0 0 -4294967296", "normal 0 0 0 slave 1 2 3 pubsub 5 6 7"},
+           {"normal 0 0 \t7", "normal 0 0 7 slave 1 2 3 pubsub 5 6 7"},
+           // No arguments at all: accepted, nothing changes.
+           {"", "normal 0 0 7 slave 1 2 3 pubsub 5 6 7"},
+       }) {
+    INFO(c.value);
+    REQUIRE(Set(t, {kName, c.value}));
+    CHECK(Get1(t, kName) == c.get);
+  }
+  CHECK(cfg.client_output_buffer_limit[kObufReplica] == OutputBufferLimit{1, 2, 3});
+}
+
+TEST_CASE("config: client-output-buffer-limit in files and REWRITE", "[config]") {
+  CHECK(LoadError("client-output-buffer-limit normal 1 2") ==
+        "test.conf:1: 'client-output-buffer-limit normal 1 2' - Wrong number of arguments in "
+        "buffer limit configuration.");
+  CHECK(LoadError("client-output-buffer-limit \"\"") ==
+        "test.conf:1: 'client-output-buffer-limit \"\"' - Wrong number of arguments in buffer "
+        "limit configuration.");
+  CHECK(LoadError("client-output-buffer-limit \"normal 1 2\"") ==
+        "test.conf:1: 'client-output-buffer-limit \"normal 1 2\"' - Wrong number of arguments "
+        "in buffer limit configuration.");
+  CHECK(LoadError("client-output-buffer-limit master 1 2 3") ==
+        "test.conf:1: 'client-output-buffer-limit master 1 2 3' - Invalid client class "
+        "specified in buffer limit configuration.");
+  CHECK(LoadError("client-output-buffer-limit normal x 2 3") ==
+        "test.conf:1: 'client-output-buffer-limit normal x 2 3' - Error in hard, soft or "
+        "soft_seconds setting in buffer limit configuration.");
+
+  TempDir dir;
+  std::string path = dir.Write("o.conf",
+                               "port 17401\n"
+                               "save \"\"\n"
+                               "client-output-buffer-limit normal 1mb 2mb 3\n"
+                               "client-output-buffer-limit replica 1 2 3 pubsub 4 5 6\n"
+                               "client-output-buffer-limit \"pubsub 1024 3kb 9\"\n"
+                               "client-output-buffer-limit\n");
+  Config cfg;
+  ConfigTable t(&cfg);
+  REQUIRE(t.LoadFile(path));
+  CHECK(Get1(t, "client-output-buffer-limit") ==
+        "normal 1048576 2097152 3 slave 1 2 3 pubsub 1024 3072 9");
+  REQUIRE(Set(t, {"client-output-buffer-limit", "normal 1gb 0 0"}));
+  REQUIRE(t.Rewrite());
+  // The replica class is written under its new name; the three lines reuse the old ones and
+  // the fourth, now unused, line goes.
+  CHECK(ReadFile(path) ==
+        "port 17401\n"
+        "save \"\"\n"
+        "client-output-buffer-limit normal 1gb 0 0\n"
+        "client-output-buffer-limit replica 1 2 3\n"
+        "client-output-buffer-limit pubsub 1kb 3kb 9\n"
+        "\n"
+        "# Generated by CONFIG REWRITE\n"
+        "dir \"" +
+            cfg.dir + "\"\n");
+  // Back at the defaults, the existing lines are still rewritten in place (as Redis does).
+  REQUIRE(Set(t, {"client-output-buffer-limit",
+                  "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"}));
+  REQUIRE(t.Rewrite());
+  CHECK(
+      ReadFile(path).starts_with("port 17401\n"
+                                 "save \"\"\n"
+                                 "client-output-buffer-limit normal 0 0 0\n"
+                                 "client-output-buffer-limit replica 256mb 64mb 60\n"
+                                 "client-output-buffer-limit pubsub 32mb 8mb 60\n"));
+  // A file without the option gets lines only for classes that differ from the defaults.
+  std::string path2 = dir.Write("p.conf", "port 17402\nsave \"\"\n");
+  Config cfg2;
+  ConfigTable t2(&cfg2);
+  REQUIRE(t2.LoadFile(path2));
+  REQUIRE(Set(t2, {"client-output-buffer-limit", "pubsub 0 0 0"}));
+  REQUIRE(t2.Rewrite());
+  CHECK(ReadFile(path2) ==
+        "port 17402\n"
+        "save \"\"\n"
+        "\n"
+        "# Generated by CONFIG REWRITE\n"
+        "dir \"" +
+            cfg2.dir +
+            "\"\n"
+            "client-output-buffer-limit pubsub 0 0 0\n");
 }
 
 }  // namespace
