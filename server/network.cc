@@ -21,10 +21,9 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kMaxIdleBuffer = 64 * 1024;
 // Output backpressure (network.h): stop running a client's commands over this much unsent
-// output, start again below half of it, and read at most this much unprocessed input meanwhile.
+// output and start again below half of it.
 constexpr size_t kOutputPauseBytes = 4 * 1024 * 1024;
 constexpr size_t kOutputResumeBytes = kOutputPauseBytes / 2;
-constexpr uint64_t kPausedReadAhead = 4 * 1024 * 1024;
 
 std::string FormatEndpoint(const asio::generic::stream_protocol::endpoint& ep, bool* loopback) {
   const sockaddr* sa = ep.data();
@@ -186,10 +185,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     asio::post(net_.io(), [self = shared_from_this()] { self->Resume(); });
   }
 
-  size_t ReadAheadLimit() const {
-    return std::min<uint64_t>(kPausedReadAhead,
-                              net_.server().config().client_query_buffer_limit / 2);
-  }
+  // A paused client's requests are still read, up to the query-buffer limit: a client that
+  // writes a whole pipeline before reading any reply (redis-py) must be able to finish writing,
+  // or neither side would ever move again.
+  size_t ReadAheadLimit() const { return net_.server().config().client_query_buffer_limit; }
 
   void Resume() {
     if (closed_) return;

@@ -21,14 +21,13 @@
 // Backpressure: with the normal class unlimited (the default, as in Redis), a client that
 // pipelines requests and never reads would otherwise grow its reply buffer without bound.
 // While more than 4 MB of a client's replies are unsent, the connection runs none of its
-// further commands; they wait in the query buffer. Reading goes on until 4 MB (at most half of
-// client-query-buffer-limit) of unprocessed input is buffered and then stops too, so a stalled
-// client costs about 8 MB plus its largest single reply. Processing resumes, from the loop, once
-// the socket has drained below 2 MB. 4 MB is a few loopback socket buffers' worth: a client
-// that reads keeps the buffer well under it and never pauses, while the read-ahead lets a
-// client that first writes a whole pipeline and only then reads (redis-py's pipelines) finish
-// writing as long as the pipeline's requests fit in it. The check is one comparison per
-// command; nothing is allocated.
+// further commands; they wait in the query buffer, which keeps reading up to
+// client-query-buffer-limit (the bound Redis itself puts on input). A client that writes a whole
+// pipeline before reading any reply (redis-py's pipelines) therefore always finishes writing and
+// never deadlocks, while its replies cost at most 4 MB plus the largest single reply instead of
+// growing with the pipeline. Processing resumes, from the loop, once the socket has drained
+// below 2 MB. 4 MB is a few loopback socket buffers' worth: a client that reads keeps the buffer
+// well under it and never pauses. The check is one comparison per command; nothing is allocated.
 #pragma once
 
 #include <asio.hpp>

@@ -328,6 +328,21 @@ def test_read_ahead_lets_a_write_everything_first_client_finish(server, r):
     assert len(replies) == 5000 and all(v == b"w" * 10000 for v in replies)
 
 
+def test_pipeline_bigger_than_socket_buffers_written_before_reading(server, r):
+    """Requests alone far beyond the kernel's socket buffers and the 4 MB
+    backpressure threshold, all written before any reply is read: the server
+    keeps reading them while their replies wait, so the client finishes."""
+    value = b"z" * 200
+    r.set("v", value)
+    n = 300_000  # ~5 MB of requests, ~63 MB of replies
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=DEADLINE_S)
+    s.sendall(b"*2\r\n$3\r\nGET\r\n$1\r\nv\r\n" * n)  # blocks forever on a deadlock
+    reply = b"$200\r\n" + value + b"\r\n"
+    got = read_exactly(s, len(reply) * n)
+    assert got == reply * n
+    s.close()
+
+
 def test_info_reports_recent_max_buffers(server, r):
     """client_recent_max_output_buffer sees a stalled client's output within a
     cron tick or two, and client_recent_max_input_buffer a big request."""
