@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -139,9 +140,40 @@ class Client {
   // tail of a reply the socket did not take, held apart from out() until it is writable, and
   // that buffer's allocation.
   size_t pending_write_bytes = 0, pending_write_capacity = 0;
+  // Large pub/sub frames are not copied per receiver: every subscriber queues the same
+  // immutable bytes (PubSub::Deliver). They wait here, in order, ahead of out(), which holds
+  // what was written after them; the network layer writes both with one gathered write.
+  std::deque<std::shared_ptr<const std::string>> shared_out;
+  size_t shared_off = 0;    // bytes of shared_out.front() already sent
+  size_t shared_bytes = 0;  // unsent bytes in shared_out
+  void AppendShared(std::shared_ptr<const std::string> frame) {
+    if (!out_.empty()) {
+      // What came before the frame must go before it: it becomes a chunk of its own.
+      shared_bytes += out_.size();
+      shared_out.push_back(std::make_shared<const std::string>(std::move(out_)));
+      out_.clear();
+    }
+    shared_bytes += frame->size();
+    shared_out.push_back(std::move(frame));
+  }
+  void DropShared() {
+    shared_out.clear();
+    shared_off = shared_bytes = 0;
+  }
+  // Everything unsent that the client layer holds, in order (the in-process harness).
+  std::string TakeOutput() {
+    std::string all;
+    for (size_t i = 0; i < shared_out.size(); ++i) {
+      all.append(*shared_out[i], i == 0 ? shared_off : 0);
+    }
+    DropShared();
+    all += out_;
+    out_.clear();
+    return all;
+  }
   // Unsent reply bytes, what the output-buffer limits compare (Redis's omem).
   size_t UnsentOutputBytes() const {
-    return out_.size() + pending_push.size() + pending_write_bytes;
+    return shared_bytes + out_.size() + pending_push.size() + pending_write_bytes;
   }
   // When the unsent output was first seen at or over the soft limit (unix seconds; 0 = not).
   int64_t obuf_soft_limit_reached_s = 0;

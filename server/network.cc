@@ -7,7 +7,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
+#include <span>
 
 #include "protocol/resp_parser.h"
 #include "server/client.h"
@@ -203,6 +205,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (closed_) return;
     if (client_.Has(kClientCloseAsap)) return Close();
     if (writing_) return;
+    if (!client_.shared_out.empty()) return FlushShared();
     std::string& out = client_.out();
     if (out.empty()) {
       if (client_.Has(kClientCloseAfterReply)) return Close();
@@ -227,10 +230,48 @@ class Connection : public std::enable_shared_from_this<Connection> {
     WaitWritable();
   }
 
+  // Shared pub/sub frames (Client::shared_out) and then out(), in one gathered write per call.
+  void FlushShared() {
+    constexpr size_t kMaxChunks = 16;
+    std::array<asio::const_buffer, kMaxChunks + 1> bufs;
+    size_t nb = 0;
+    auto& chunks = client_.shared_out;
+    for (size_t i = 0; i < chunks.size() && nb < kMaxChunks; ++i) {
+      size_t off = i == 0 ? client_.shared_off : 0;
+      bufs[nb++] = asio::buffer(chunks[i]->data() + off, chunks[i]->size() - off);
+    }
+    std::string& out = client_.out();
+    if (nb == chunks.size() && !out.empty()) bufs[nb++] = asio::buffer(out);
+    size_t left = WriteSome(std::span<const asio::const_buffer>(bufs.data(), nb));
+    if (closed_) return;
+    while (left > 0 && !chunks.empty()) {
+      size_t avail = chunks.front()->size() - client_.shared_off;
+      size_t take = std::min(left, avail);
+      client_.shared_off += take;
+      client_.shared_bytes -= take;
+      left -= take;
+      if (take == avail) {
+        chunks.pop_front();
+        client_.shared_off = 0;
+      }
+    }
+    if (chunks.empty()) {
+      out.erase(0, left);  // the part of out() that went in the same write
+      return Flush();
+    }
+    SyncPendingWrite();
+    MaybeResumeOutput();
+    WaitWritable();
+  }
+
   // Non-blocking write; returns the bytes taken (0 if the socket is full), closing on errors.
   size_t WriteSome(const char* data, size_t len) {
+    return WriteSome(asio::const_buffer(data, len));
+  }
+  template <class Buffers>
+  size_t WriteSome(const Buffers& buffers) {
     asio::error_code ec;
-    size_t n = socket_.write_some(asio::buffer(data, len), ec);
+    size_t n = socket_.write_some(buffers, ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return 0;
     if (ec) {
       Close();
@@ -256,7 +297,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     client_.events_write = false;
     if (closed_) return;
     if (ec || client_.Has(kClientCloseAsap)) return Close();
-    write_off_ += WriteSome(write_buf_.data() + write_off_, write_buf_.size() - write_off_);
+    // (Nothing in write_buf_ when the wait was for shared frames: Flush() resumes them.)
+    if (!write_buf_.empty()) {
+      write_off_ += WriteSome(write_buf_.data() + write_off_, write_buf_.size() - write_off_);
+    }
     if (closed_) return;
     if (write_off_ < write_buf_.size()) {
       SyncPendingWrite();
@@ -277,6 +321,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (net_.executing() == &client_ || client_.rb().IsHolding()) return;
     std::string().swap(client_.out());
     std::string().swap(client_.pending_push);
+    client_.DropShared();
     // A pending writability wait sees the close-ASAP flag before it touches write_buf_.
     std::string().swap(write_buf_);
     write_off_ = 0;
@@ -293,6 +338,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // now.
     std::string().swap(client_.out());
     std::string().swap(client_.pending_push);
+    client_.DropShared();
     std::string().swap(write_buf_);
     std::string().swap(in_);
     in_start_ = in_len_ = write_off_ = 0;

@@ -1,6 +1,7 @@
 #include "server/pubsub.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "server/server.h"
 #include "storage/glob.h"
@@ -85,11 +86,22 @@ void PubSub::RemoveClient(Client& c) {
 }
 
 int64_t PubSub::Deliver(const std::vector<Client*>& clients, const std::string& frame) {
+  std::shared_ptr<const std::string> shared[2];  // RESP2, RESP3; made on first use
   for (Client* c : clients) {
+    const bool resp3 = c->resp() == 3;
     std::string& out = c->PushTarget();
-    size_t at = out.size();
-    out += frame;
-    out[at] = c->resp() == 3 ? '>' : '*';
+    if (frame.size() >= kShareFrameBytes && &out == &c->out()) {
+      if (!shared[resp3]) {
+        auto bytes = std::make_shared<std::string>(frame);
+        (*bytes)[0] = resp3 ? '>' : '*';
+        shared[resp3] = std::move(bytes);
+      }
+      c->AppendShared(shared[resp3]);
+    } else {
+      size_t at = out.size();
+      out += frame;
+      out[at] = resp3 ? '>' : '*';
+    }
     // The hook queues the write and checks the output-buffer limit; a client over it is
     // closed later (never from inside the hook), so `clients` stays valid during the loop.
     if (server_.on_reply_ready) server_.on_reply_ready(c);

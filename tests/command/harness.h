@@ -69,8 +69,7 @@ class CommandHarness {
                                std::string_view conn = "default") {
     Client& c = client(conn);
     Dispatch(server_, c, argv);
-    raw_ = std::move(c.out());
-    c.out().clear();
+    raw_ = c.TakeOutput();
     protocol::RespValue v;
     if (!raw_.empty()) protocol::ParseReply(raw_, &v);
     return v;
@@ -82,8 +81,7 @@ class CommandHarness {
   // unblocked), in DebugString form; "" when nothing. Clears it.
   std::string TakeReply(std::string_view conn = "default") {
     Client& c = client(conn);
-    raw_ = std::move(c.out());
-    c.out().clear();
+    raw_ = c.TakeOutput();
     if (raw_.empty()) return std::string();
     protocol::RespValue v;
     protocol::ParseReply(raw_, &v);
@@ -93,8 +91,7 @@ class CommandHarness {
   // published messages, a MONITOR feed), oldest first, in DebugString form. Clears it.
   std::vector<std::string> TakeFrames(std::string_view conn = "default") {
     Client& c = client(conn);
-    raw_ = std::move(c.out());
-    c.out().clear();
+    raw_ = c.TakeOutput();
     return Frames(raw_);
   }
   // Splits bytes holding several replies (e.g. raw() after a multi-frame command).

@@ -34,3 +34,37 @@ TEST_CASE("a push to a client outside any aggregate comes before its reply, as i
 
 }  // namespace
 }  // namespace baozi::testing
+
+namespace baozi::testing {
+namespace {
+
+TEST_CASE("large messages are queued by reference, once per protocol", "[pubsub]") {
+  CommandHarness h;
+  for (const char* c : {"a", "b"}) h.Run({"SUBSCRIBE", "ch"}, c);
+  h.Run({"HELLO", "3"}, "c3");
+  h.Run({"SUBSCRIBE", "ch"}, "c3");
+  std::string big(20000, 'x');
+  h.client("a").rb().SendSimple("earlier");  // a reply still unsent when the message comes
+  CHECK(h.Run({"PUBLISH", "ch", big}) == "3");
+  Client& a = h.client("a");
+  Client& b = h.client("b");
+  Client& c3 = h.client("c3");
+  REQUIRE(a.shared_out.size() == 2);  // the earlier bytes moved into a chunk of their own
+  REQUIRE(b.shared_out.size() == 1);
+  REQUIRE(c3.shared_out.size() == 1);
+  CHECK(a.shared_out.back().get() == b.shared_out.front().get());
+  CHECK(b.shared_out.front().get() != c3.shared_out.front().get());
+  CHECK(a.UnsentOutputBytes() == a.shared_bytes);
+  std::string frame = "$7\r\nmessage\r\n$2\r\nch\r\n$20000\r\n" + big + "\r\n";
+  h.TakeReply("a");
+  CHECK(h.raw() == "+earlier\r\n*3\r\n" + frame);
+  h.TakeReply("b");
+  CHECK(h.raw() == "*3\r\n" + frame);
+  h.TakeReply("c3");
+  CHECK(h.raw() == ">3\r\n" + frame);
+  CHECK(b.shared_out.empty());
+  CHECK(b.UnsentOutputBytes() == 0);
+}
+
+}  // namespace
+}  // namespace baozi::testing
