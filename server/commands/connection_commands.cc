@@ -228,10 +228,12 @@ std::string ClientInfoLine(Server& server, const Client& c) {
       c.Has(kClientMulti) && c.multi ? static_cast<long long>(c.multi->commands.size()) : -1;
   size_t multi_mem = MultiMemory(c);
   size_t omem = c.UnsentOutputBytes();
-  size_t oll = c.pending_write_bytes > 0 ? 1 : 0;
+  // oll: queued chunks (shared pub/sub frames, a held-back tail), as Redis counts reply nodes.
+  size_t oll = c.shared_out.size() + (c.pending_write_bytes > 0 ? 1 : 0);
+  // Shared frames count in full for every client holding them: each keeps them alive.
   size_t tot_mem = sizeof(Client) + c.qbuf + c.qbuf_free + c.argv_mem + c.out().capacity() +
-                   c.pending_push.capacity() + c.pending_write_capacity + multi_mem +
-                   c.watched.capacity() * sizeof(WatchedKey);
+                   c.pending_push.capacity() + c.pending_write_capacity + c.shared_bytes +
+                   multi_mem + c.watched.capacity() * sizeof(WatchedKey);
   if (c.multi) tot_mem += sizeof(MultiState) + c.multi->commands.capacity() * sizeof(QueuedCommand);
   if (c.pubsub) tot_mem += SubscriptionMemory(*c.pubsub);
   const char* events = c.events_read ? (c.events_write ? "rw" : "r") : (c.events_write ? "w" : "");
