@@ -11,54 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "tests/command/harness.h"
+#include "tests/command/notify_harness.h"
 
 namespace baozi::testing {
 namespace {
 
-using Argv = std::vector<std::string_view>;
-using Events = std::vector<std::string>;
-
 constexpr std::string_view kAborted = "nil-array";  // EXEC after a watched key changed
 constexpr std::string_view kRan = "[PONG]";
-
-struct NotifyHarness {
-  NotifyHarness() { h.Run({"PSUBSCRIBE", "__keyevent@*__:*"}, "sub"); }
-
-  // Frames look like ["pmessage", "__keyevent@*__:*", "__keyevent@1__:move_to", "k"]: the
-  // channel is the second "__keyevent@", after the pattern's.
-  Events Take() {
-    Events out;
-    for (const std::string& f : h.TakeFrames("sub")) {
-      constexpr std::string_view kPrefix = "\"__keyevent@";
-      size_t at = f.find(kPrefix);
-      if (at != std::string::npos && f[at + kPrefix.size()] == '*') at = f.find(kPrefix, at + 1);
-      if (at == std::string::npos) continue;  // not a pmessage (the PSUBSCRIBE reply)
-      at += kPrefix.size();
-      size_t db_end = f.find("__:", at);
-      std::string db = f.substr(at, db_end - at);
-      size_t ev_start = db_end + 3;
-      size_t ev_end = f.find('"', ev_start);
-      size_t key_start = f.find('"', ev_end + 1) + 1;
-      std::string ev = f.substr(ev_start, ev_end - ev_start);
-      if (db != "0") ev += "@" + db;
-      out.push_back(ev + " " + f.substr(key_start, f.rfind('"') - key_start));
-    }
-    return out;
-  }
-
-  void Setup(const std::vector<Argv>& setup) {
-    for (const Argv& c : setup) {
-      if (c.size() == 1 && c[0] == "@wait") {
-        h.clock().AdvanceUs(150'000);
-      } else {
-        h.Run(c);
-      }
-    }
-  }
-
-  CommandHarness h{"notify-keyspace-events KEAn"};
-};
 
 struct Row {
   std::vector<Argv> setup;

@@ -7,46 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "tests/command/harness.h"
+#include "tests/command/notify_harness.h"
 
 namespace baozi::testing {
 namespace {
 
-using Argv = std::vector<std::string_view>;
-using Events = std::vector<std::string>;
-
-constexpr std::string_view kConfig = "notify-keyspace-events KEAn";
 constexpr std::string_view kAborted = "nil-array";  // EXEC after a watched key changed
-
-// A harness whose "sub" client listens to every keyevent channel.
-struct NotifyHarness {
-  NotifyHarness() { h.Run({"PSUBSCRIBE", "__keyevent@*__:*"}, "sub"); }
-
-  // The keyevents published since the last call, as "event key". Frames look like
-  // ["pmessage", "__keyevent@*__:*", "__keyevent@0__:lpush", "l"].
-  Events Take() {
-    Events out;
-    for (const std::string& f : h.TakeFrames("sub")) {
-      constexpr std::string_view kPrefix = "\"__keyevent@0__:";
-      size_t at = f.find(kPrefix);
-      if (at == std::string::npos) continue;
-      at += kPrefix.size();
-      size_t end = f.find('"', at);
-      size_t key_start = f.find('"', end + 1) + 1;
-      out.push_back(f.substr(at, end - at) + " " + f.substr(key_start, f.rfind('"') - key_start));
-    }
-    return out;
-  }
-
-  Events Run(const std::vector<Argv>& setup, const Argv& command) {
-    for (const Argv& c : setup) h.Run(c);
-    Take();
-    h.Run(command);
-    return Take();
-  }
-
-  CommandHarness h{kConfig};
-};
 
 struct Row {
   std::vector<Argv> setup;
@@ -167,17 +133,6 @@ TEST_CASE("a blocked client served by a push publishes the pop after the push",
     CHECK(n.h.TakeReply("b2") == "[\"l\", \"b\"]");
     CHECK(n.Take() == Events{"new l", "lpush l", "rpop l", "lpop l", "del l"});
   }
-}
-
-// WATCH k on "w", `change` on the default client, then MULTI/PING/EXEC on "w".
-std::string WatchedExec(const std::vector<Argv>& setup, std::string_view key, const Argv& change) {
-  CommandHarness h;
-  for (const Argv& c : setup) h.Run(c);
-  CHECK(h.Run({"WATCH", key}, "w") == "OK");
-  h.Run(change);
-  CHECK(h.Run({"MULTI"}, "w") == "OK");
-  CHECK(h.Run({"PING"}, "w") == "QUEUED");
-  return h.Run({"EXEC"}, "w");
 }
 
 TEST_CASE("list and hash writes invalidate WATCH only when Redis signals",

@@ -7,38 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "tests/command/harness.h"
+#include "tests/command/notify_harness.h"
 
 namespace baozi::testing {
 namespace {
 
-using Argv = std::vector<std::string_view>;
-using Events = std::vector<std::string>;
-
 constexpr std::string_view kAborted = "nil-array";  // EXEC after a watched key changed
-
-// A harness whose "sub" client listens to every keyevent channel.
-struct NotifyHarness {
-  NotifyHarness() { h.Run({"PSUBSCRIBE", "__keyevent@*__:*"}, "sub"); }
-
-  // The keyevents published since the last call, as "event key". Frames look like
-  // ["pmessage", "__keyevent@*__:*", "__keyevent@0__:sadd", "s"].
-  Events Take() {
-    Events out;
-    for (const std::string& f : h.TakeFrames("sub")) {
-      constexpr std::string_view kPrefix = "\"__keyevent@0__:";
-      size_t at = f.find(kPrefix);
-      if (at == std::string::npos) continue;
-      at += kPrefix.size();
-      size_t end = f.find('"', at);
-      size_t key_start = f.find('"', end + 1) + 1;
-      out.push_back(f.substr(at, end - at) + " " + f.substr(key_start, f.rfind('"') - key_start));
-    }
-    return out;
-  }
-
-  CommandHarness h{"notify-keyspace-events KEAn"};
-};
 
 struct Row {
   std::vector<Argv> setup;
@@ -145,17 +119,6 @@ TEST_CASE("a blocked sorted-set pop served later publishes the pop's events",
   CHECK(n.h.TakeReply("b1") == "[\"bz\", \"a\", \"1\"]");
   CHECK(n.h.TakeReply("b2") == "[\"bz\", [[\"c\", \"3\"], [\"b\", \"2\"]]]");
   CHECK(n.Take() == Events{"new bz", "zadd bz", "zpopmin bz", "zpopmax bz", "del bz"});
-}
-
-// WATCH `key` on "w", `change` on the default client, then MULTI/PING/EXEC on "w".
-std::string WatchedExec(const std::vector<Argv>& setup, std::string_view key, const Argv& change) {
-  CommandHarness h;
-  for (const Argv& c : setup) h.Run(c);
-  CHECK(h.Run({"WATCH", key}, "w") == "OK");
-  h.Run(change);
-  CHECK(h.Run({"MULTI"}, "w") == "OK");
-  CHECK(h.Run({"PING"}, "w") == "QUEUED");
-  return h.Run({"EXEC"}, "w");
 }
 
 TEST_CASE("set and sorted-set writes invalidate WATCH only when Redis signals",

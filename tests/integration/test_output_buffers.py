@@ -22,6 +22,7 @@ import time
 import pytest
 
 import rawresp
+from polling import read_exactly, wait_until
 
 MB = 1024 * 1024
 DEADLINE_S = 10.0
@@ -35,17 +36,6 @@ def rss_bytes(server) -> int:
     raise AssertionError("no VmRSS line")
 
 
-def wait_until(predicate, what: str, timeout: float = DEADLINE_S):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.01)
-
-
 def stalled_socket(server) -> socket.socket:
     """A connection whose small receive buffer fills quickly; the test never reads it
     (until it decides to)."""
@@ -54,16 +44,6 @@ def stalled_socket(server) -> socket.socket:
     s.settimeout(DEADLINE_S)
     s.connect((server.host, server.port))
     return s
-
-
-def read_exactly(s: socket.socket, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = s.recv(min(n - len(buf), 1 << 20))
-        if not chunk:
-            raise ConnectionError("closed early")
-        buf += chunk
-    return bytes(buf)
 
 
 def subscribe(server, *, channels=(), patterns=()) -> socket.socket:

@@ -17,19 +17,9 @@ import time
 import pytest
 
 import rawresp
+from polling import wait_until
 
 DEADLINE_S = 5.0
-
-
-def wait_until(predicate, what: str, timeout: float = DEADLINE_S):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.005)
 
 
 def next_message(p, timeout: float = DEADLINE_S):

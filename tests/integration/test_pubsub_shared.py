@@ -7,6 +7,7 @@ import threading
 import time
 
 import rawresp
+from polling import read_exactly
 
 MB = 1024 * 1024
 
@@ -14,15 +15,6 @@ MB = 1024 * 1024
 def frame(kind: bytes, channel: bytes, payload: bytes) -> bytes:
     return (kind + b"3\r\n$7\r\nmessage\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
             % (len(channel), channel, len(payload), payload))
-
-
-def read_exactly(s: socket.socket, n: int) -> bytes:
-    out = bytearray()
-    while len(out) < n:
-        chunk = s.recv(min(1 << 20, n - len(out)))
-        assert chunk, f"closed after {len(out)} of {n} bytes"
-        out += chunk
-    return bytes(out)
 
 
 def test_slow_subscribers_receive_every_large_message_intact(server):

@@ -16,20 +16,9 @@ import pytest
 import redis
 
 import rawresp
+from polling import wait_until
 
 DEADLINE_S = 5.0
-
-
-def wait_until(predicate, what: str, timeout: float = DEADLINE_S):
-    """Polls `predicate` until it is true; fails with `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.005)
 
 
 def blocked_clients(conn: rawresp.Conn) -> int:
