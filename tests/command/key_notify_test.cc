@@ -16,30 +16,10 @@
 namespace baozi::testing {
 namespace {
 
-constexpr std::string_view kAborted = "nil-array";  // EXEC after a watched key changed
-constexpr std::string_view kRan = "[PONG]";
-
-struct Row {
-  std::vector<Argv> setup;
-  Argv command;
-  Events events;
-};
-
 std::string Shown(const Argv& argv) {
   std::string s;
   for (std::string_view a : argv) s += std::string(a) + " ";
   return s;
-}
-
-void CheckRows(const std::vector<Row>& rows) {
-  for (const Row& row : rows) {
-    NotifyHarness n;
-    n.Setup(row.setup);
-    n.Take();
-    INFO(Shown(row.command));
-    n.h.Run(row.command);
-    CHECK(n.Take() == row.events);
-  }
 }
 
 TEST_CASE("string commands publish t_string.c's events", "[notify][string]") {

@@ -12,24 +12,6 @@
 namespace baozi::testing {
 namespace {
 
-constexpr std::string_view kAborted = "nil-array";  // EXEC after a watched key changed
-
-struct Row {
-  std::vector<Argv> setup;
-  Argv command;
-  Events events;
-};
-
-void CheckRows(const std::vector<Row>& rows) {
-  for (const Row& row : rows) {
-    NotifyHarness n;
-    std::string shown;
-    for (std::string_view a : row.command) shown += std::string(a) + " ";
-    INFO(shown);
-    CHECK(n.Run(row.setup, row.command) == row.events);
-  }
-}
-
 TEST_CASE("list commands publish t_list.c's events", "[notify][list]") {
   CheckRows({
       {{}, {"LPUSH", "l", "a", "b"}, {"new l", "lpush l"}},

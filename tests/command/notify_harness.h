@@ -63,6 +63,26 @@ struct NotifyHarness {
   CommandHarness h{"notify-keyspace-events KEAn"};
 };
 
+// One command and the events it must publish after its setup.
+struct Row {
+  std::vector<Argv> setup;
+  Argv command;
+  Events events;
+};
+
+inline void CheckRows(const std::vector<Row>& rows) {
+  for (const Row& row : rows) {
+    NotifyHarness n;
+    std::string shown;
+    for (std::string_view a : row.command) shown += std::string(a) + " ";
+    INFO(shown);
+    CHECK(n.Run(row.setup, row.command) == row.events);
+  }
+}
+
+constexpr std::string_view kAborted = "nil-array";  // EXEC after a watched key changed
+constexpr std::string_view kRan = "[PONG]";         // EXEC with its WATCH intact
+
 // WATCH `key` on "w", `change` on the default client, then MULTI/PING/EXEC on "w": "nil-array"
 // if the change invalidated the WATCH, "[PONG]" if not.
 inline std::string WatchedExec(const std::vector<Argv>& setup, std::string_view key,

@@ -12,27 +12,6 @@
 namespace baozi::testing {
 namespace {
 
-constexpr std::string_view kAborted = "nil-array";  // EXEC after a watched key changed
-
-struct Row {
-  std::vector<Argv> setup;
-  Argv command;
-  Events events;
-};
-
-void CheckRows(const std::vector<Row>& rows) {
-  for (const Row& row : rows) {
-    NotifyHarness n;
-    for (const Argv& c : row.setup) n.h.Run(c);
-    n.Take();
-    std::string shown;
-    for (std::string_view a : row.command) shown += std::string(a) + " ";
-    INFO(shown);
-    n.h.Run(row.command);
-    CHECK(n.Take() == row.events);
-  }
-}
-
 TEST_CASE("set commands publish t_set.c's events", "[notify][set]") {
   const Argv ab = {"SADD", "s", "a", "b"};
   CheckRows({
