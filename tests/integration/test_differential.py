@@ -17,7 +17,7 @@ import time
 import pytest
 
 import diffgen
-from diffgen.harness import Runner
+from diffgen.harness import Runner, subscribe_events
 
 DEFAULT_SEEDS = ",".join(str(s) for s in range(1, 21))
 SEEDS = [int(s) for s in os.environ.get("DIFF_SEEDS", DEFAULT_SEEDS).split(",") if s]
@@ -35,6 +35,30 @@ def test_random_command_sequence(seed, server, oracle):
         runner = Runner(a, b, label=f"seed {seed} ({'RESP3' if resp3 else 'RESP2'})")
         runner.run(cmds)
         assert len(runner.history) == len(cmds)
+
+
+EVENT_SEEDS = [int(s) for s in os.environ.get("DIFF_EVENT_SEEDS", "101,102").split(",") if s]
+EVENT_COUNT = int(os.environ.get("DIFF_EVENT_COUNT", "3000"))
+
+
+@pytest.mark.parametrize("seed", EVENT_SEEDS)
+def test_keyspace_events_match(seed, server, oracle):
+    """notify-keyspace-events KEAn on both servers: after every command, the events it published
+    (seen by a second connection subscribed to every keyspace and keyevent channel) must be the
+    same, in the same order, as Redis's."""
+    resp3 = seed % 2 == 0
+    cmds = diffgen.generate(seed, EVENT_COUNT)
+    events = subscribe_events(server, oracle, classes="KEAn")
+    with server.raw(timeout=5) as a, oracle.raw(timeout=5) as b:
+        if resp3:
+            a.call_raw("HELLO", "3")
+            b.call_raw("HELLO", "3")
+        label = f"events seed {seed} ({'RESP3' if resp3 else 'RESP2'})"
+        try:
+            Runner(a, b, label=label, events=events).run(cmds)
+        finally:
+            for sub in events:
+                sub.close()
 
 
 EXPECTED_COMMANDS = {
