@@ -45,7 +45,10 @@ def main() -> int:
     ap.add_argument("--event-classes", default="KEA",
                     help="notify-keyspace-events for --events (default KEA)")
     ap.add_argument("--self-events", action="store_true",
-                    help="RESP3: the command connection subscribes to its own keyspace events")
+                    help="RESP3: the command connection subscribes to its own keyspace events "
+                         "and each reply is compared with the pushes around it (not with the "
+                         "multi family: a queued PING cannot mark the end of a reply; zset pops "
+                         "differ by design, see README)")
     ap.add_argument("--dump", action="store_true", help="print the commands and exit")
     opts = ap.parse_args()
 
