@@ -187,7 +187,8 @@ void DiscardTransaction(Server& server, Client& client) {
   server.watches().UnwatchAll(client);
 }
 
-void Call(Server& server, Client& client, Command& cmd, std::span<const std::string_view> argv) {
+void Call(Server& server, Client& client, const Command& cmd,
+          std::span<const std::string_view> argv) {
   client.last_cmd = &cmd;
   CmdContext ctx(server, client, cmd, argv);
   auto start = std::chrono::steady_clock::now();

@@ -21,7 +21,8 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
 class Command;
 // Runs a command that passed every check (Redis's call()): the handler, command statistics,
 // error counts, the slow log and MONITOR. EXEC calls it for each queued command.
-void Call(Server& server, Client& client, Command& cmd, std::span<const std::string_view> argv);
+void Call(Server& server, Client& client, const Command& cmd,
+          std::span<const std::string_view> argv);
 // Leaves MULTI: drops the queue, the transaction's error flags and every WATCH.
 void DiscardTransaction(Server& server, Client& client);
 

@@ -53,8 +53,8 @@ void CmdExec(CmdContext& ctx) {
   std::vector<std::string_view> argv;
   for (QueuedCommand& q : tx->commands) {
     argv.assign(q.argv.begin(), q.argv.end());
-    // The command can change the client's state (SELECT, RESET, QUIT); it runs as if sent alone.
-    Call(server, c, *const_cast<Command*>(q.cmd), argv);
+    // Each runs as if sent alone (a SELECT changes the db of the commands after it).
+    Call(server, c, *q.cmd, argv);
   }
   ctx.rb().ReleasePushes();
   if (!deny_before) c.Clear(kClientDenyBlocking);
