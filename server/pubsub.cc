@@ -9,7 +9,7 @@
 namespace baozi {
 namespace {
 
-std::unordered_set<std::string>& Names(ClientPubSub& ps, PubSub::Kind kind) {
+std::unordered_set<std::string>& NamesOf(ClientPubSub& ps, PubSub::Kind kind) {
   switch (kind) {
     case PubSub::kChannel:
       return ps.channels;
@@ -48,7 +48,7 @@ size_t CountFor(const Client& c, PubSub::Kind kind) {
 
 bool PubSub::Subscribe(Client& c, Kind kind, std::string_view name) {
   if (!c.pubsub) c.pubsub = std::make_unique<ClientPubSub>();
-  auto [it, inserted] = baozi::Names(*c.pubsub, kind).emplace(name);
+  auto [it, inserted] = NamesOf(*c.pubsub, kind).emplace(name);
   if (!inserted) return false;
   maps_[kind][*it].push_back(&c);
   UpdatePubSubFlag(c);
@@ -57,7 +57,7 @@ bool PubSub::Subscribe(Client& c, Kind kind, std::string_view name) {
 
 bool PubSub::Unsubscribe(Client& c, Kind kind, std::string_view name) {
   if (!c.pubsub) return false;
-  auto& mine = baozi::Names(*c.pubsub, kind);
+  auto& mine = NamesOf(*c.pubsub, kind);
   auto it = mine.find(std::string(name));
   if (it == mine.end()) return false;
   auto m = maps_[kind].find(*it);
@@ -73,7 +73,7 @@ bool PubSub::Unsubscribe(Client& c, Kind kind, std::string_view name) {
 
 std::vector<std::string> PubSub::Subscriptions(const Client& c, Kind kind) const {
   if (!c.pubsub) return {};
-  auto& mine = baozi::Names(*c.pubsub, kind);
+  auto& mine = NamesOf(*c.pubsub, kind);
   return {mine.begin(), mine.end()};
 }
 
