@@ -123,6 +123,14 @@ bool Db::Delete(std::string_view key) {
   return dict_.Erase(key);
 }
 
+bool Db::Remove(std::string_view key) {
+  DbEntry* e = dict_.Find(key);
+  if (e == nullptr) return false;
+  CountExpire(e->expire_ms, kNoExpire);
+  ks_->stats().dirty++;
+  return dict_.Erase(key);
+}
+
 std::optional<DbEntry> Db::Extract(std::string_view key) {
   if (Find(key) == nullptr) return std::nullopt;
   auto e = dict_.Extract(key);

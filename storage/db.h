@@ -87,6 +87,10 @@ class Db {
   // Inserts a key that must not exist (checked by the caller).
   DbEntry& Add(std::string_view key, Value value);
   bool Delete(std::string_view key);
+  // Redis's dbDelete: removes the entry whatever its deadline. A *STORE command replaces its
+  // destination without reading it, so an expired one is deleted as it stands ("del", where a
+  // lookup would have expired it first).
+  bool Remove(std::string_view key);
   // Removes the entry and hands it over (RENAME, MOVE).
   std::optional<DbEntry> Extract(std::string_view key);
 

@@ -130,7 +130,7 @@ void CmdBitOp(CmdContext& ctx) {
     db.Set(dst, Value::RawString(std::move(result)));
     ctx.SignalModifiedKey(dst);
     ctx.Notify(notify::kString, "set", dst);
-  } else if (db.Delete(dst)) {
+  } else if (db.Remove(dst)) {
     ctx.SignalModifiedKey(dst);
     ctx.Notify(notify::kGeneric, "del", dst);
   }

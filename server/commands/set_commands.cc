@@ -97,7 +97,7 @@ void StoreResult(CmdContext& ctx, std::string_view dst, SetObject&& result,
     return;
   }
   ctx.rb().SendLong(0);
-  if (db.Delete(dst)) {
+  if (db.Remove(dst)) {
     ctx.SignalModifiedKey(dst);
     ctx.Notify(notify::kGeneric, "del", dst);
   }
@@ -405,7 +405,7 @@ void InterGeneric(CmdContext& ctx, std::span<const std::string_view> keys, Inter
   if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) {
     if (mode == InterMode::kStore) {
       // Redis's early exit deletes (and publishes) before replying, unlike the computed case.
-      if (ctx.db().Delete(dst)) {
+      if (ctx.db().Remove(dst)) {
         ctx.SignalModifiedKey(dst);
         ctx.Notify(notify::kGeneric, "del", dst);
       }

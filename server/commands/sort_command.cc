@@ -268,7 +268,7 @@ void SortGeneric(CmdContext& ctx, bool readonly) {
     ctx.server().keyspace().stats().dirty += static_cast<uint64_t>(outputlen) - 1;
     ctx.SignalModifiedKey(*store);
     ctx.Notify(notify::kList, "sortstore", *store);
-  } else if (db.Delete(*store)) {
+  } else if (db.Remove(*store)) {
     ctx.SignalModifiedKey(*store);
     ctx.Notify(notify::kGeneric, "del", *store);
   }

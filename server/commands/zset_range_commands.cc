@@ -70,7 +70,7 @@ class RangeSink {
       StoreZset(db, *dst_key_, dst_);
       dst_ = nullptr;
     } else {
-      deleted = db.Delete(*dst_key_);
+      deleted = db.Remove(*dst_key_);
     }
     ctx_.rb().SendLong(static_cast<int64_t>(count_));
     NotifyZsetStore(ctx_, *dst_key_, "zrangestore", count_ != 0, deleted);

@@ -205,7 +205,7 @@ void ZSetOperation(CmdContext& ctx, SetOp op, size_t numkeys_index,
                         : op == SetOp::kInter ? "zinterstore"
                                               : "zdiffstore";
     if (out.empty()) {
-      const bool deleted = db.Delete(*dst);
+      const bool deleted = db.Remove(*dst);
       ctx.rb().SendLong(0);
       return NotifyZsetStore(ctx, *dst, event, false, deleted);
     }

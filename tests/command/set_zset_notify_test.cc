@@ -149,3 +149,23 @@ TEST_CASE("set and sorted-set writes invalidate WATCH only when Redis signals",
 
 }  // namespace
 }  // namespace baozi::testing
+
+namespace baozi::testing {
+namespace {
+
+TEST_CASE("an empty *STORE result deletes an expired destination as it stands, like dbDelete",
+          "[notify][set][zset]") {
+  for (Argv store :
+       {Argv{"SINTERSTORE", "d", "nosuch"}, Argv{"SUNIONSTORE", "d", "nosuch"},
+        Argv{"ZUNIONSTORE", "d", "1", "nosuch"}, Argv{"ZRANGESTORE", "d", "nosuch", "0", "-1"},
+        Argv{"BITOP", "AND", "d", "nosuch"}, Argv{"SORT", "nosuch", "STORE", "d"}}) {
+    INFO(store[0]);
+    // Redis replies before deleting for the computed cases and after for the early ones; the
+    // event is "del" either way, never "expired".
+    CHECK(NotifyHarness().Run({{"SET", "d", "v", "PX", "100"}, {"@wait"}}, store) ==
+          Events{"del d"});
+  }
+}
+
+}  // namespace
+}  // namespace baozi::testing
