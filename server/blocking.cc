@@ -71,7 +71,7 @@ bool BlockingManager::IsBlocked(const Client& c) const { return waits_.contains(
 std::vector<uint64_t>* BlockingManager::Queue(int db, std::string_view key) {
   if (static_cast<size_t>(db) >= queues_.size()) return nullptr;
   auto& m = queues_[db];
-  auto it = m.find(std::string(key));
+  auto it = m.find(key);
   return it == m.end() ? nullptr : &it->second;
 }
 

@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/string_map.h"
 #include "storage/value.h"
 
 namespace baozi {
@@ -104,7 +105,7 @@ class BlockingManager {
   Server& server_;
   std::unordered_map<uint64_t, Wait> waits_;  // by client id
   // Per database: key -> client ids in arrival order.
-  std::vector<std::unordered_map<std::string, std::vector<uint64_t>>> queues_;
+  std::vector<StringMap<std::vector<uint64_t>>> queues_;
   std::set<std::pair<int64_t, uint64_t>> timeouts_;
   std::vector<ReadyKey> ready_;
   const Client* reprocessing_ = nullptr;

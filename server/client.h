@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/reply_builder.h"
+#include "server/string_map.h"
 
 namespace baozi {
 
@@ -56,7 +57,7 @@ struct WatchedKey {
 };
 // Subscriptions (server/pubsub.h), allocated on the first SUBSCRIBE.
 struct ClientPubSub {
-  std::unordered_set<std::string> channels, patterns, shard_channels;
+  StringSet channels, patterns, shard_channels;
 };
 
 class Client {

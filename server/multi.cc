@@ -45,7 +45,7 @@ WatchedKey* FindWatched(Client& c, int db, std::string_view key) {
 void WatchTable::TouchSlow(Db& db, std::string_view key) {
   if (by_db_.size() <= static_cast<size_t>(db.index())) return;
   KeyMap& m = by_db_[db.index()];
-  auto it = m.find(std::string(key));
+  auto it = m.find(key);
   if (it == m.end()) return;
   std::vector<Client*> clients = it->second;  // MarkDirty edits the list
   bool exists = db.Peek(key) != nullptr;

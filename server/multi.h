@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "server/client.h"
+#include "server/string_map.h"
 #include "storage/db.h"
 
 namespace baozi {
@@ -45,7 +46,7 @@ class WatchTable {
  private:
   void TouchSlow(Db& db, std::string_view key);
   void MarkDirty(Client& c);
-  using KeyMap = std::unordered_map<std::string, std::vector<Client*>>;
+  using KeyMap = StringMap<std::vector<Client*>>;
   KeyMap& ForDb(int db) {
     if (by_db_.size() <= static_cast<size_t>(db)) by_db_.resize(db + 1);
     return by_db_[db];

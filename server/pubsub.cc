@@ -9,7 +9,7 @@
 namespace baozi {
 namespace {
 
-std::unordered_set<std::string>& NamesOf(ClientPubSub& ps, PubSub::Kind kind) {
+StringSet& NamesOf(ClientPubSub& ps, PubSub::Kind kind) {
   switch (kind) {
     case PubSub::kChannel:
       return ps.channels;
@@ -58,7 +58,7 @@ bool PubSub::Subscribe(Client& c, Kind kind, std::string_view name) {
 bool PubSub::Unsubscribe(Client& c, Kind kind, std::string_view name) {
   if (!c.pubsub) return false;
   auto& mine = NamesOf(*c.pubsub, kind);
-  auto it = mine.find(std::string(name));
+  auto it = mine.find(name);
   if (it == mine.end()) return false;
   auto m = maps_[kind].find(*it);
   if (m != maps_[kind].end()) {
@@ -111,7 +111,7 @@ int64_t PubSub::Deliver(const std::vector<Client*>& clients, const std::string& 
 
 int64_t PubSub::Publish(std::string_view channel, std::string_view message) {
   int64_t receivers = 0;
-  if (auto it = maps_[kChannel].find(std::string(channel)); it != maps_[kChannel].end()) {
+  if (auto it = maps_[kChannel].find(channel); it != maps_[kChannel].end()) {
     frame_ = "*3\r\n$7\r\nmessage\r\n";
     AppendBulk(frame_, channel);
     AppendBulk(frame_, message);
@@ -129,7 +129,7 @@ int64_t PubSub::Publish(std::string_view channel, std::string_view message) {
 }
 
 int64_t PubSub::PublishShard(std::string_view channel, std::string_view message) {
-  auto it = maps_[kShard].find(std::string(channel));
+  auto it = maps_[kShard].find(channel);
   if (it == maps_[kShard].end()) return 0;
   frame_ = "*3\r\n$8\r\nsmessage\r\n";
   AppendBulk(frame_, channel);
@@ -146,7 +146,7 @@ std::vector<std::string_view> PubSub::Names(Kind kind, std::string_view pattern)
 }
 
 size_t PubSub::Subscribers(Kind kind, std::string_view name) const {
-  auto it = maps_[kind].find(std::string(name));
+  auto it = maps_[kind].find(name);
   return it == maps_[kind].end() ? 0 : it->second.size();
 }
 

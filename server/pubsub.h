@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "server/client.h"
+#include "server/string_map.h"
 
 namespace baozi {
 
@@ -60,7 +61,7 @@ class PubSub {
   static void ReplyUnsubscribed(Client& c, Kind kind, const std::string* name);
 
  private:
-  using Map = std::unordered_map<std::string, std::vector<Client*>>;
+  using Map = StringMap<std::vector<Client*>>;
   int64_t Deliver(const std::vector<Client*>& clients, const std::string& frame);
   // Frames at least this big are shared between receivers rather than copied into each
   // output buffer; below it a copy is cheaper than the reference count and the extra chunk.

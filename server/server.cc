@@ -103,15 +103,13 @@ void Server::RemoveClient(Client* c) {
 
 void Server::PublishKeyspaceEvent(std::string_view event, std::string_view key, int dbid) {
   uint32_t flags = config_.notify_keyspace_events;
-  std::string channel;
+  std::string& channel = event_channel_;  // reused: no allocation per event once warm
   if (flags & notify::kKeyspace) {
-    channel = "__keyspace@" + std::to_string(dbid) + "__:";
-    channel.append(key);
+    channel.assign("__keyspace@").append(std::to_string(dbid)).append("__:").append(key);
     pubsub_.Publish(channel, event);
   }
   if (flags & notify::kKeyevent) {
-    channel = "__keyevent@" + std::to_string(dbid) + "__:";
-    channel.append(event);
+    channel.assign("__keyevent@").append(std::to_string(dbid)).append("__:").append(event);
     pubsub_.Publish(channel, key);
   }
 }

@@ -157,6 +157,7 @@ class Server {
   ServerStats stats_;
   BlockingManager blocking_{*this};
   PubSub pubsub_{*this};
+  std::string event_channel_;  // PublishKeyspaceEvent's channel name buffer
   WatchTable watches_;
   std::string run_id_;
   int64_t start_time_ms_;
