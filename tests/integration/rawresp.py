@@ -252,3 +252,27 @@ class Conn:
             if not data:
                 return out
             out += data
+
+
+def run_script(srv, steps, timeout: float = 10.0) -> list[bytes]:
+    """Runs (connection index, *command) steps on fresh connections to `srv` (a
+    serverproc.Server); each step yields the exact bytes of one reply, in order.
+
+    ("<read>",) only reads; ("<noreply>", *command) only sends and yields b"".
+    """
+    conns: dict[int, Conn] = {}
+    out = []
+    try:
+        for idx, *cmd in steps:
+            c = conns.get(idx) or conns.setdefault(idx, srv.raw(timeout))
+            if cmd[0] == "<noreply>":
+                c.send_command(*cmd[1:])
+                out.append(b"")
+                continue
+            if cmd != ["<read>"]:
+                c.send_command(*cmd)
+            out.append(c.read_raw())
+    finally:
+        for c in conns.values():
+            c.close()
+    return out

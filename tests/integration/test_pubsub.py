@@ -51,32 +51,9 @@ def push(*items) -> bytes:
     return b">" + frames(*items)[1:]
 
 
-def run_script(srv, steps, timeout: float = 10.0) -> list[bytes]:
-    """(conn, *command) steps; each yields the exact bytes of one reply.
-
-    ("<read>",) only reads; ("<noreply>", *command) only sends and yields b"".
-    """
-    conns: dict[int, rawresp.Conn] = {}
-    out = []
-    try:
-        for idx, *cmd in steps:
-            c = conns.get(idx) or conns.setdefault(idx, srv.raw(timeout))
-            if cmd[0] == "<noreply>":
-                c.send_command(*cmd[1:])
-                out.append(b"")
-                continue
-            if cmd != ["<read>"]:
-                c.send_command(*cmd)
-            out.append(c.read_raw())
-    finally:
-        for c in conns.values():
-            c.close()
-    return out
-
-
 def same_on_both(server, oracle, steps, ignore=(), timeout: float = 10.0) -> list[bytes]:
-    got = run_script(server, steps, timeout)
-    want = run_script(oracle, steps, timeout)
+    got = rawresp.run_script(server, steps, timeout)
+    want = rawresp.run_script(oracle, steps, timeout)
     for i, (step, g, w) in enumerate(zip(steps, got, want)):
         if i not in ignore:
             assert g == w, f"step {i} {step}: baozi {g!r} != redis {w!r}"
@@ -297,7 +274,7 @@ def test_disconnect_and_reset_drop_subscriptions(server, oracle):
             wait_until(lambda: numsub(admin, "gone") == 0 and admin.call("PUBSUB", "NUMPAT") == 0,
                        "the closed subscriber to be dropped")
             assert admin.call("PUBLISH", "gone", "x") == 0
-        got = run_script(srv, [
+        got = rawresp.run_script(srv, [
             (0, "SUBSCRIBE", "r"),
             (0, "RESET"),
             (1, "PUBSUB", "NUMSUB", "r"),
@@ -565,8 +542,8 @@ def test_resp3_publish_to_self_inside_exec(server, oracle, is_baozi):
         (0, "PING"),
         (0, "EXEC"),
     ]
-    got = run_script(server, steps)
-    want = run_script(oracle, steps)
+    got = rawresp.run_script(server, steps)
+    want = rawresp.run_script(oracle, steps)
     assert got[:5] == [got[0]] + want[1:5]
     if is_baozi:
         # As Redis 7.2 does (baozi reports 7.2.4): the message waits until EXEC's array is

@@ -29,30 +29,10 @@ def blocked_clients(conn: rawresp.Conn) -> int:
     raise AssertionError(f"no blocked_clients in INFO: {info!r}")
 
 
-def run_script(srv, steps) -> list[bytes]:
-    """Runs (connection index, *command) steps on fresh raw connections.
-
-    Returns every reply's exact bytes in order. A step whose command is
-    ("<read>",) reads one more reply from that connection without sending.
-    """
-    conns: dict[int, rawresp.Conn] = {}
-    out = []
-    try:
-        for idx, *cmd in steps:
-            c = conns.get(idx) or conns.setdefault(idx, srv.raw())
-            if cmd != ["<read>"]:
-                c.send_command(*cmd)
-            out.append(c.read_raw())
-    finally:
-        for c in conns.values():
-            c.close()
-    return out
-
-
 def same_on_both(server, oracle, steps, ignore=()) -> list[bytes]:
     """Runs `steps` on both servers; every reply but those at `ignore` must match."""
-    got = run_script(server, steps)
-    want = run_script(oracle, steps)
+    got = rawresp.run_script(server, steps)
+    want = rawresp.run_script(oracle, steps)
     for i, (step, g, w) in enumerate(zip(steps, got, want)):
         if i not in ignore:
             assert g == w, f"step {i} {step}: baozi {g!r} != redis {w!r}"
@@ -430,7 +410,7 @@ def test_watch_stale_key_deleted_does_not_abort(debug_pair, interfere):
     ]
     # Wait out the 1 ms TTL outside the scripts (on both servers at once).
     for srv in (server, oracle):
-        run_script(srv, steps)
+        rawresp.run_script(srv, steps)
     time.sleep(0.005)  # past the 1 ms TTL; active expiry is off, so x stays stored
     steps2 = [(0, "WATCH", "x"), *interfere, (0, "MULTI"), (0, "PING"), (0, "EXEC")]
     got = same_on_both(server, oracle, steps2)
@@ -458,7 +438,7 @@ def test_swapdb_with_stale_keys(debug_pair, db0, db1, aborted):
 
     setup = [(1, "DEBUG", "SET-ACTIVE-EXPIRE", "0"), *put(db0), (1, "SELECT", "1"), *put(db1)]
     for srv in debug_pair:
-        run_script(srv, setup)
+        rawresp.run_script(srv, setup)
     time.sleep(0.005)  # past the 1 ms TTLs; active expiry is off, so the keys stay stored
     got = same_on_both(*debug_pair, [
         (0, "WATCH", "x"), (1, "SWAPDB", "0", "1"),
