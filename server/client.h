@@ -116,10 +116,7 @@ class Client {
   bool executing = false;  // inside Dispatch: a reply being built may still be dropped
   // Where an out-of-band frame goes now: after the reply being built if it is mid-aggregate or
   // will be dropped (CLIENT REPLY OFF/SKIP), straight to the output otherwise.
-  std::string& PushTarget() {
-    bool defer = rb_.IsHolding() || (executing && (Has(kClientReplyOff) || Has(kClientReplySkip)));
-    return defer ? pending_push : out_;
-  }
+  std::string& PushTarget() { return rb_.IsHolding() ? pending_push : OwnPushTarget(); }
   // Where a frame answering this client's own (un)subscribe goes: it is a push, so CLIENT
   // REPLY OFF/SKIP do not drop it, but it is still part of this command's reply.
   std::string& OwnPushTarget() {
@@ -178,8 +175,9 @@ class Client {
   }
   // When the unsent output was first seen at or over the soft limit (unix seconds; 0 = not).
   int64_t obuf_soft_limit_reached_s = 0;
-  // CLIENT LIST events=: the connection waits for readability / writability.
-  bool events_read = true, events_write = false;
+  // CLIENT LIST events=: the connection always waits for readability, and for writability too
+  // while part of a reply waits for the socket.
+  bool events_write = false;
 
  private:
   uint64_t id_;

@@ -69,12 +69,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (reading_ || closed_ || client_.Has(kClientPaused) || client_.Has(kClientCloseAfterReply)) {
       return;
     }
-    // Held back by its unsent output (see network.h): read ahead only so far.
-    if (output_paused_ && in_len_ - in_start_ >= ReadAheadLimit()) {
-      client_.events_read = false;
-      return;
-    }
-    client_.events_read = true;
+    // A client held back by its unsent output (network.h) is still read: its requests wait in
+    // the query buffer, which client-query-buffer-limit bounds as in Redis.
     reading_ = true;
     socket_.async_wait(
         asio::socket_base::wait_read,
@@ -186,11 +182,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     output_paused_ = false;
     asio::post(net_.io(), [self = shared_from_this()] { self->Resume(); });
   }
-
-  // A paused client's requests are still read, up to the query-buffer limit: a client that
-  // writes a whole pipeline before reading any reply (redis-py) must be able to finish writing,
-  // or neither side would ever move again.
-  size_t ReadAheadLimit() const { return net_.server().config().client_query_buffer_limit; }
 
   void Resume() {
     if (closed_) return;

@@ -21,8 +21,8 @@
 // Backpressure: with the normal class unlimited (the default, as in Redis), a client that
 // pipelines requests and never reads would otherwise grow its reply buffer without bound.
 // While more than 4 MB of a client's replies are unsent, the connection runs none of its
-// further commands; they wait in the query buffer, which keeps reading up to
-// client-query-buffer-limit (the bound Redis itself puts on input). A client that writes a whole
+// further commands; they wait in the query buffer, which is still read and, as in Redis, closes
+// the client past client-query-buffer-limit. A client that writes a whole
 // pipeline before reading any reply (redis-py's pipelines) therefore always finishes writing and
 // never deadlocks, while its replies cost at most 4 MB plus the largest single reply instead of
 // growing with the pipeline. Processing resumes, from the loop, once the socket has drained

@@ -236,7 +236,7 @@ std::string ClientInfoLine(Server& server, const Client& c) {
                    multi_mem + c.watched.capacity() * sizeof(WatchedKey);
   if (c.multi) tot_mem += sizeof(MultiState) + c.multi->commands.capacity() * sizeof(QueuedCommand);
   if (c.pubsub) tot_mem += SubscriptionMemory(*c.pubsub);
-  const char* events = c.events_read ? (c.events_write ? "rw" : "r") : (c.events_write ? "w" : "");
+  const char* events = c.events_write ? "rw" : "r";
   // Client names and library names have no length limit: format twice when the first try
   // does not fit.
   auto format = [&](char* dst, size_t cap) {
