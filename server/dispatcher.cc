@@ -288,7 +288,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
         deny = true;
       }
     }
-    if (deny && Server::UsedMemory() > server.config().maxmemory) {
+    if (deny && server.UsedMemory() > server.config().maxmemory) {
       Reject(server, client, argv, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
       return DispatchResult::kDone;
     }

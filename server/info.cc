@@ -109,7 +109,7 @@ void ClientsSection(Server& s, std::string& out) {
 }
 
 void MemorySection(Server& s, std::string& out) {
-  size_t used = Server::UsedMemory();
+  size_t used = s.UsedMemory();
   s.UpdatePeakMemory();
   size_t peak = std::max(s.peak_memory(), used);
   size_t rss = ReadRss();

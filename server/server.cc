@@ -227,7 +227,7 @@ void Server::Log(LogLevel level, std::string_view msg) const {
   if (close) std::fclose(out);
 }
 
-size_t Server::UsedMemory() {
+size_t Server::AllocatorUsedMemory() {
   struct mallinfo2 mi = mallinfo2();
   size_t used = mi.uordblks + mi.hblkhd;
   if (used != 0) return used;

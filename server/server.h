@@ -139,8 +139,11 @@ class Server {
   enum LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
   void Log(LogLevel level, std::string_view msg) const;
 
-  // Process-wide memory in use (allocator's view), for INFO and maxmemory.
-  static size_t UsedMemory();
+  // Bytes in use as maxmemory counts them (Redis zmalloc_used_memory). Tests install
+  // `memory_probe` to drive eviction deterministically; otherwise the allocator's own count.
+  size_t UsedMemory() const { return memory_probe ? memory_probe() : AllocatorUsedMemory(); }
+  std::function<size_t()> memory_probe;
+  static size_t AllocatorUsedMemory();
   size_t peak_memory() const { return peak_memory_; }
   void UpdatePeakMemory();
 

@@ -193,6 +193,8 @@ void Db::SwapContents(Db& other) {
   std::swap(expire_sum_, other.expire_sum_);
 }
 
+std::mt19937_64& Db::ks_rng() { return ks_->rng(); }
+
 Keyspace::Keyspace(int databases) : rng_(std::random_device{}()) {
   dbs_.reserve(databases);
   for (int i = 0; i < databases; ++i) dbs_.emplace_back(this, i);

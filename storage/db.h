@@ -96,6 +96,28 @@ class Db {
 
   // Sets the deadline of an existing entry, keeping the expire counters right.
   void SetExpire(DbEntry& e, int64_t expire_ms);
+  // The entry's deadline (absolute unix ms), or kNoExpire.
+  int64_t ExpireOf(const DbEntry& e) const { return e.expire_ms; }
+  bool HasExpire(const DbEntry& e) const { return e.expire_ms != kNoExpire; }
+
+  // Eviction sampling (Redis dictGetSomeKeys on the main dict, or on the expires dict for the
+  // volatile policies): up to `count` entries, cheap and not uniform; fn(key, entry) may not
+  // modify the db. Returns how many were reported. Expired entries may be reported.
+  template <class Fn>
+  size_t SampleKeys(size_t count, Fn&& fn) {
+    return dict_.SampleEntries(ks_rng(), count, std::forward<Fn>(fn));
+  }
+  template <class Fn>
+  size_t SampleVolatile(size_t count, Fn&& fn) {
+    size_t n = 0;
+    dict_.SampleEntries(ks_rng(), count * 4, [&](std::string_view key, DbEntry& e) {
+      if (n < count && e.expire_ms != kNoExpire) {
+        fn(key, e);
+        ++n;
+      }
+    });
+    return n;
+  }
 
   // SCAN over the underlying dict; fn(key, entry) may not modify the db. Keys that are already
   // expired are reported too: the caller filters them through Find (lazy expiry) afterwards.
@@ -126,6 +148,7 @@ class Db {
   size_t MemoryUsage() const { return dict_.MemoryUsage(); }
 
  private:
+  std::mt19937_64& ks_rng();
   void CountExpire(int64_t old_ms, int64_t new_ms);
   bool ExpireIfNeeded(std::string_view key, DbEntry& e);
 
