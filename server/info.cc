@@ -164,6 +164,9 @@ void StatsSection(Server& s, std::string& out) {
   FieldF(out, "instantaneous_output_kbps", InstantaneousMetric(st.net_output) / 1024.0);
   FieldU(out, "rejected_connections", st.rejected_connections);
   FieldU(out, "expired_keys", ks.expired_keys);
+  FieldF(out, "expired_stale_perc", s.expire_stats().stale_perc * 100);
+  FieldU(out, "expired_time_cap_reached_count", s.expire_stats().time_cap_reached_count);
+  FieldU(out, "expire_cycle_cpu_milliseconds", s.expire_stats().cpu_us / 1000);
   FieldU(out, "evicted_keys", 0);
   FieldU(out, "keyspace_hits", ks.keyspace_hits);
   FieldU(out, "keyspace_misses", ks.keyspace_misses);

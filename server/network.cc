@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstring>
+#include <limits>
 #include <span>
 
 #include "protocol/resp_parser.h"
@@ -360,7 +361,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 Network::Network(Server& server, asio::io_context& io)
-    : server_(server), io_(io), cron_timer_(io), block_timer_(io), signals_(io, SIGTERM, SIGINT) {
+    : server_(server),
+      io_(io),
+      cron_timer_(io),
+      block_timer_(io),
+      expire_timer_(io),
+      signals_(io, SIGTERM, SIGINT) {
   server_.on_kill_client = [this](Client* c) {
     auto it = connections_.find(c->id());
     if (it == connections_.end()) return;
@@ -636,6 +642,7 @@ void Network::ClientsCron() {
 
 void Network::BeforeSleep() {
   server_.BeforeSleep();
+  ArmExpireTimer();
   int64_t deadline = server_.blocking().NextDeadline();
   if (deadline != 0 && deadline != block_timer_deadline_) {
     block_timer_deadline_ = deadline;
@@ -652,6 +659,22 @@ void Network::BeforeSleep() {
   flushing_.swap(pending_writes_);
   for (auto& c : flushing_) c->Flush();
   flushing_.clear();
+}
+
+void Network::ArmExpireTimer() {
+  int64_t next = server_.NextActiveExpireMs();
+  if (next == std::numeric_limits<int64_t>::max()) return;
+  // Re-arm only for an earlier event (a command filed a nearer deadline); a later one is picked
+  // up when the armed timer fires.
+  if (expire_timer_deadline_ != 0 && expire_timer_deadline_ <= next) return;
+  expire_timer_deadline_ = next;
+  int64_t wait = std::max<int64_t>(0, next - server_.clock().NowMs());
+  expire_timer_.expires_after(std::chrono::milliseconds(wait));
+  expire_timer_.async_wait([this, next](const asio::error_code& ec) {
+    if (ec || expire_timer_deadline_ != next) return;
+    expire_timer_deadline_ = 0;
+    server_.ActiveExpireSlice();
+  });
 }
 
 void Network::ScheduleCron() {
@@ -687,6 +710,7 @@ void Network::Run() {
   }
   cron_timer_.cancel();
   block_timer_.cancel();
+  expire_timer_.cancel();
   signals_.cancel();
   io_.poll();
 }

@@ -79,6 +79,7 @@ class Network {
   // reports.
   void ClientsCron();
   void BeforeSleep();
+  void ArmExpireTimer();
   std::expected<void, std::string> ListenTcp();
   std::expected<void, std::string> ListenUnix();
 
@@ -95,6 +96,9 @@ class Network {
   // Wakes the loop at the earliest blocking-command deadline (BeforeSleep answers it).
   asio::steady_timer block_timer_;
   int64_t block_timer_deadline_ = 0;
+  // Wakes the loop for the next active-expiry slice (Server::NextActiveExpireMs).
+  asio::steady_timer expire_timer_;
+  int64_t expire_timer_deadline_ = 0;
   asio::signal_set signals_;
 };
 

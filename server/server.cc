@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <random>
 
 namespace baozi {
@@ -180,26 +181,71 @@ void Server::Cron() {
       }
     }
   }
-  if (active_expire_enabled_) ActiveExpireCycle();
   // Incremental rehash for a millisecond per db with work to do (Redis databasesCron).
   for (int i = 0; i < keyspace_->size(); ++i) keyspace_->db(i).Maintain(1000);
 }
 
-void Server::ActiveExpireCycle() {
-  // A time budget per cron tick (about 2.5% of a core at hz 10, scaled by active-expire-effort)
-  // spread over the databases with volatile keys, so expired keys leave memory even when no
-  // client reads them, without ever stalling the loop.
-  auto start = std::chrono::steady_clock::now();
-  auto budget = std::chrono::microseconds(25000 * std::clamp(config_.active_expire_effort, 1, 10) /
-                                          std::max(config_.hz, 1));
+int64_t Server::NextActiveExpireMs() const {
+  constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+  if (!active_expire_enabled_) return kNever;
+  int64_t next = kNever;
   for (int i = 0; i < keyspace_->size(); ++i) {
-    Db& db = keyspace_->db(i);
-    if (db.expires_count() == 0) continue;
-    do {
-      db.ActiveExpireStep(64);
-    } while (!db.ActiveExpireSweepDone() && std::chrono::steady_clock::now() - start < budget);
-    if (std::chrono::steady_clock::now() - start >= budget) break;
+    const Db& db = keyspace_->db(i);
+    if (db.expires_count() != 0 || db.HasExpireBacklog()) {
+      next = std::min(next, db.NextExpireEventMs());
+    }
   }
+  if (next == kNever) return kNever;
+  // A backlog runs as soon as the loop has served I/O; otherwise wake on a grid of 100/hz ms
+  // (10 ms at the default hz 10), so keys due close together go in one slice.
+  const int64_t now = clock_->NowMs();
+  if (next <= now) return now;
+  const int64_t grid = std::max(1, 100 / std::clamp(config_.hz, 1, 500));
+  return (next + grid - 1) / grid * grid;
+}
+
+void Server::ActiveExpireSlice() {
+  // A slice is bounded in time (1 ms, up to 2 ms at active-expire-effort 10), so a mass expiry
+  // becomes a series of short slices between which the loop serves clients; checking the clock
+  // every 64 units of wheel work keeps the overshoot to a few microseconds.
+  constexpr size_t kWorkPerCheck = 64;
+  const auto start = std::chrono::steady_clock::now();
+  const auto budget = std::chrono::microseconds(
+      1000 + 1000 * (std::clamp(config_.active_expire_effort, 1, 10) - 1) / 9);
+  keyspace_->set_now_ms(clock_->NowMs());
+  const int dbs = keyspace_->size();
+  bool out_of_time = false;
+  for (int n = 0; n < dbs && !out_of_time; ++n) {
+    Db& db = keyspace_->db((expire_next_db_ + n) % dbs);
+    if (db.expires_count() == 0 && !db.HasExpireBacklog()) continue;
+    while (true) {
+      db.ActiveExpire(kWorkPerCheck);
+      if (!db.HasExpireBacklog()) break;
+      if (std::chrono::steady_clock::now() - start >= budget) {
+        // Resume with this db next time, so every db gets its turn under a long backlog.
+        expire_next_db_ = (expire_next_db_ + n) % dbs;
+        out_of_time = true;
+        break;
+      }
+    }
+  }
+  const auto spent = std::chrono::steady_clock::now() - start;
+  expire_stats_.cpu_us += std::chrono::duration_cast<std::chrono::microseconds>(spent).count();
+  if (out_of_time) expire_stats_.time_cap_reached_count++;
+  // Redis's expired_stale_perc: a moving average of the share of keys with a TTL that are
+  // already expired but still in memory, sampled once per slice.
+  size_t stale = 0, volatile_keys = 0;
+  for (int i = 0; i < dbs; ++i) {
+    stale += keyspace_->db(i).ExpireBacklog();
+    volatile_keys += keyspace_->db(i).expires_count();
+  }
+  double current = volatile_keys == 0 ? 0.0 : static_cast<double>(stale) / volatile_keys;
+  expire_stats_.stale_perc = current * 0.05 + expire_stats_.stale_perc * 0.95;
+}
+
+void Server::RunDueActiveExpiry() {
+  const int64_t now = clock_->NowMs();
+  while (NextActiveExpireMs() <= now) ActiveExpireSlice();
 }
 
 void Server::Log(LogLevel level, std::string_view msg) const {

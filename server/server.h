@@ -118,6 +118,20 @@ class Server {
 
   bool active_expire_enabled() const { return active_expire_enabled_; }
   void set_active_expire_enabled(bool on) { active_expire_enabled_ = on; }
+  // Active expiry. The network layer keeps a timer armed for NextActiveExpireMs() (unix ms;
+  // INT64_MAX when no key has a TTL or DEBUG SET-ACTIVE-EXPIRE 0; `now` when a backlog is
+  // waiting) and runs one ActiveExpireSlice() when it fires: a slice deletes due keys from the
+  // expiry wheels for at most a millisecond or two. RunDueActiveExpiry() runs slices until
+  // nothing is due (the test harness's AdvanceTime).
+  int64_t NextActiveExpireMs() const;
+  void ActiveExpireSlice();
+  void RunDueActiveExpiry();
+  struct ExpireStats {
+    double stale_perc = 0;  // 0..1
+    uint64_t time_cap_reached_count = 0;
+    uint64_t cpu_us = 0;
+  };
+  const ExpireStats& expire_stats() const { return expire_stats_; }
 
   // Once per loop turn (see the header comment).
   void BeforeSleep();
@@ -150,7 +164,6 @@ class Server {
  private:
   void PublishKeyspaceEvent(std::string_view event, std::string_view key, int dbid);
   void TrackMetric(ServerStats::Metric& m, uint64_t value, int64_t now_ms);
-  void ActiveExpireCycle();
 
   Config config_;
   ConfigTable config_table_;
@@ -173,6 +186,8 @@ class Server {
   Pause pause_;
   std::vector<uint64_t> paused_clients_;
   bool active_expire_enabled_ = true;
+  int expire_next_db_ = 0;
+  ExpireStats expire_stats_;
   bool shutdown_requested_ = false;
   size_t peak_memory_ = 0;
   int64_t last_peak_sample_ms_ = 0;

@@ -20,37 +20,58 @@ std::string_view TypeName(ObjType t) {
   return "none";
 }
 
-void Db::CountExpire(int64_t old_ms, int64_t new_ms) {
-  if (old_ms != kNoExpire) {
-    --expires_;
-    expire_sum_ -= old_ms;
+void Db::SetTtl(DbEntry& e, int64_t expire_ms) {
+  const bool had = e.ttl != ExpiryWheel::kNoHandle;
+  if (had) expire_sum_ -= wheel_.When(e.ttl);
+  if (expire_ms == kNoExpire) {
+    if (had) {
+      wheel_.Remove(e.ttl);
+      e.ttl = ExpiryWheel::kNoHandle;
+    }
+    return;
   }
-  if (new_ms != kNoExpire) {
-    ++expires_;
-    expire_sum_ += new_ms;
+  expire_sum_ += expire_ms;
+  if (had) {
+    wheel_.Update(e.ttl, expire_ms);
+  } else {
+    e.ttl = wheel_.Insert(expire_ms, &e, ks_->now_ms());
   }
 }
 
 int64_t Db::AvgTtl(int64_t now_ms) const {
-  if (expires_ == 0) return 0;
-  __int128 avg = expire_sum_ / static_cast<__int128>(expires_) - now_ms;
+  if (wheel_.empty()) return 0;
+  __int128 avg = expire_sum_ / static_cast<__int128>(wheel_.size()) - now_ms;
   return avg > 0 ? static_cast<int64_t>(avg) : 0;
 }
 
 // Redis's keyIsExpired: a key is expired once the clock is past its deadline (now > when), so
 // at exactly the deadline it is still alive.
 bool Db::IsExpired(const DbEntry& e) const {
-  return e.expire_ms != kNoExpire && e.expire_ms < ks_->now_ms();
+  return HasExpire(e) && wheel_.When(e.ttl) < ks_->now_ms();
+}
+
+void Db::DeleteExpired(std::string_view key) {
+  ks_->stats().expired_keys++;
+  dict_.Erase(key);
+  if (ks_->on_expired) ks_->on_expired(*this, key);
 }
 
 bool Db::ExpireIfNeeded(std::string_view key, DbEntry& e) {
-  if (e.expire_ms == kNoExpire || e.expire_ms >= ks_->now_ms()) return false;
-  ks_->stats().expired_keys++;
-  std::string owned(key);  // the key view may point into the entry we are about to free
-  CountExpire(e.expire_ms, kNoExpire);
-  dict_.Erase(owned);
-  if (ks_->on_expired) ks_->on_expired(*this, owned);
+  if (!IsExpired(e)) return false;
+  DropTtl(e);
+  expired_key_.assign(key);  // the key view may point into the entry we are about to free
+  DeleteExpired(expired_key_);
   return true;
+}
+
+size_t Db::ActiveExpire(size_t max_work) {
+  return wheel_.Run(ks_->now_ms(), max_work, [this](void* owner, int64_t when) {
+    auto* e = static_cast<DbEntry*>(owner);
+    e->ttl = ExpiryWheel::kNoHandle;  // the wheel already dropped the record
+    expire_sum_ -= when;
+    expired_key_.assign(Dict<DbEntry>::KeyOf(e));
+    DeleteExpired(expired_key_);
+  });
 }
 
 DbEntry* Db::Lookup(std::string_view key, uint8_t flags) {
@@ -84,13 +105,12 @@ void Db::Overwrite(DbEntry& e, Value value) {
 DbEntry& Db::Set(std::string_view key, Value value, int64_t expire_ms, bool keep_ttl) {
   ks_->stats().dirty++;
   auto [e, inserted] = dict_.FindOrInsert(key);
-  int64_t old = inserted ? kNoExpire : e->expire_ms;
+  int64_t old = inserted ? kNoExpire : ExpireOf(*e);
   bool was_expired = !inserted && old != kNoExpire && old < ks_->now_ms();
   int64_t next = keep_ttl && !inserted && !was_expired ? old : expire_ms;
-  CountExpire(old, next);
+  if (next != old) SetTtl(*e, next);
   e->value = std::move(value);
   e->value.set_lru(ks_->InitialAccess());
-  e->expire_ms = next;
   if (was_expired) {
     // Overwriting a key that had already expired: Redis expires it first, and so do we.
     ks_->stats().expired_keys++;
@@ -106,10 +126,9 @@ DbEntry& Db::Set(std::string_view key, Value value, int64_t expire_ms, bool keep
 DbEntry& Db::Add(std::string_view key, Value value) {
   ks_->stats().dirty++;
   auto [e, inserted] = dict_.FindOrInsert(key);
-  if (!inserted) CountExpire(e->expire_ms, kNoExpire);
+  if (!inserted) DropTtl(*e);
   e->value = std::move(value);
   e->value.set_lru(ks_->InitialAccess());
-  e->expire_ms = kNoExpire;
   ks_->SignalIfWaited(*this, key, e->value.type());
   ks_->Notify(*this, notify::kNew, "new", key);
   return *e;
@@ -118,7 +137,7 @@ DbEntry& Db::Add(std::string_view key, Value value) {
 bool Db::Delete(std::string_view key) {
   DbEntry* e = Find(key);
   if (e == nullptr) return false;
-  CountExpire(e->expire_ms, kNoExpire);
+  DropTtl(*e);
   ks_->stats().dirty++;
   return dict_.Erase(key);
 }
@@ -126,22 +145,23 @@ bool Db::Delete(std::string_view key) {
 bool Db::Remove(std::string_view key) {
   DbEntry* e = dict_.Find(key);
   if (e == nullptr) return false;
-  CountExpire(e->expire_ms, kNoExpire);
+  DropTtl(*e);
   ks_->stats().dirty++;
   return dict_.Erase(key);
 }
 
-std::optional<DbEntry> Db::Extract(std::string_view key) {
-  if (Find(key) == nullptr) return std::nullopt;
-  auto e = dict_.Extract(key);
-  if (e) CountExpire(e->expire_ms, kNoExpire);
-  return e;
+std::optional<ExtractedEntry> Db::Extract(std::string_view key) {
+  DbEntry* e = Find(key);
+  if (e == nullptr) return std::nullopt;
+  int64_t expire_ms = ExpireOf(*e);
+  DropTtl(*e);
+  auto taken = dict_.Extract(key);
+  return ExtractedEntry{std::move(taken->value), expire_ms};
 }
 
 void Db::SetExpire(DbEntry& e, int64_t expire_ms) {
   ks_->stats().dirty++;
-  CountExpire(e.expire_ms, expire_ms);
-  e.expire_ms = expire_ms;
+  SetTtl(e, expire_ms);
 }
 
 std::optional<std::string> Db::RandomKey() {
@@ -149,9 +169,9 @@ std::optional<std::string> Db::RandomKey() {
   for (int tries = 0; tries < 100 && dict_.size() > 0; ++tries) {
     auto [key, entry] = dict_.RandomEntry(ks_->rng());
     if (entry == nullptr) return std::nullopt;
-    if (entry->expire_ms != kNoExpire && entry->expire_ms < ks_->now_ms()) {
+    if (IsExpired(*entry)) {
       std::string k(key);
-      if (expires_ == dict_.size() && tries >= 99) return k;
+      if (wheel_.size() == dict_.size() && tries >= 99) return k;
       Find(k);  // lazily expire it and try again
       continue;
     }
@@ -160,36 +180,16 @@ std::optional<std::string> Db::RandomKey() {
   return std::nullopt;
 }
 
-size_t Db::ActiveExpireStep(size_t buckets) {
-  if (expires_ == 0) {
-    expire_cursor_ = 0;
-    return 0;
-  }
-  const int64_t now = ks_->now_ms();
-  std::vector<std::string> due;
-  for (size_t i = 0; i < buckets; ++i) {
-    expire_cursor_ = dict_.Scan(expire_cursor_, [&](std::string_view key, DbEntry& e) {
-      if (e.expire_ms != kNoExpire && e.expire_ms < now) due.emplace_back(key);
-    });
-    if (expire_cursor_ == 0) break;
-  }
-  for (const std::string& key : due) {
-    if (DbEntry* e = dict_.Find(key)) ExpireIfNeeded(key, *e);
-  }
-  return due.size();
-}
-
 void Db::Clear() {
   ks_->stats().dirty += dict_.size();
-  expire_cursor_ = 0;
+  wheel_.Clear();
   dict_.Clear();
-  expires_ = 0;
   expire_sum_ = 0;
 }
 
 void Db::SwapContents(Db& other) {
   dict_.Swap(other.dict_);
-  std::swap(expires_, other.expires_);
+  wheel_.Swap(other.wheel_);
   std::swap(expire_sum_, other.expire_sum_);
 }
 
@@ -203,11 +203,17 @@ Keyspace::Keyspace(int databases) : rng_(std::random_device{}()) {
 namespace {
 constexpr int kLfuInitVal = 5;
 uint32_t LfuMinutes(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 60000) & 65535; }
+// The LRU clock: 1/256 s units, modulo 2^32. Its top 24 bits are Redis's LRU clock (seconds
+// modulo 2^24).
+uint32_t LruClock(int64_t now_ms) {
+  return static_cast<uint32_t>((static_cast<uint64_t>(now_ms) << 8) / 1000);
+}
+constexpr uint32_t kLruSecondsMask = (1u << 24) - 1;
 }  // namespace
 
 uint32_t Keyspace::InitialAccess() const {
   if (lfu_mode_) return (LfuMinutes(now_ms_) << 8) | kLfuInitVal;
-  return static_cast<uint32_t>(now_ms_ / 1000);
+  return LruClock(now_ms_);
 }
 
 int Keyspace::LfuFrequency(const Value& v) const {
@@ -222,7 +228,7 @@ int Keyspace::LfuFrequency(const Value& v) const {
 
 void Keyspace::Touch(Value& v) {
   if (!lfu_mode_) {
-    v.set_lru(static_cast<uint32_t>(now_ms_ / 1000));
+    v.set_lru(LruClock(now_ms_));
     return;
   }
   // Logarithmic increment: the more hits a key has, the less likely one more hit counts.
@@ -236,9 +242,15 @@ void Keyspace::Touch(Value& v) {
 }
 
 int64_t Keyspace::IdleSeconds(const Value& v) const {
-  int64_t now = now_ms_ / 1000;
-  int64_t idle = now - static_cast<int64_t>(v.lru());
-  return idle > 0 ? idle : 0;
+  return ((LruClock(now_ms_) >> 8) - (v.lru() >> 8)) & kLruSecondsMask;
+}
+
+uint64_t Keyspace::IdleMs(const Value& v) const {
+  return static_cast<uint64_t>(LruClock(now_ms_) - v.lru()) * 1000 / 256;
+}
+
+uint32_t Keyspace::RedisLruField(const Value& v) const {
+  return lfu_mode_ ? v.lru() & kLruSecondsMask : v.lru() >> 8;
 }
 
 void Keyspace::FlushAll() {

@@ -1,12 +1,14 @@
-// The keyspace: numbered databases, each a Dict of key -> (value, expire time), with Redis's lazy
-// expiry. Every lookup first checks the key's deadline against the command's time snapshot
+// The keyspace: numbered databases, each a Dict of key -> entry, with Redis's lazy expiry. Every
+// lookup first checks the key's deadline against the command's time snapshot
 // (Keyspace::now_ms(), set once per command by the dispatcher, as Redis's commandTimeSnapshot) and
-// deletes the key if it is due, so no command ever observes an expired key. Active expiry (the
-// timing wheel) and eviction plug in through Keyspace's hooks without changing these paths.
+// deletes the key if it is due, so no command ever observes an expired key.
 //
-// Expire times live in the entry itself rather than in a second dict, so a lookup touches one
-// node; the per-db count of keys with a TTL and the sum of their deadlines are kept alongside,
-// which gives INFO's `expires=` and an exact `avg_ttl=` in O(1).
+// A key with a TTL has a record in its db's ExpiryWheel (storage/expiry_wheel.h) holding the
+// deadline, and its entry holds the record's 32-bit handle; a key without one pays nothing but the
+// handle, which fits in the entry's padding. The wheel is the one source of truth for deadlines:
+// lazy expiry reads it, active expiry (ActiveExpire) pops due records from it, and the volatile
+// eviction policies sample it. The sum of the deadlines is kept alongside, which gives INFO's
+// `avg_ttl=` exactly in O(1).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,7 @@
 
 #include "storage/dict.h"
 #include "storage/encoding_limits.h"
+#include "storage/expiry_wheel.h"
 #include "storage/keyspace_events.h"
 #include "storage/value.h"
 
@@ -28,7 +31,15 @@ inline constexpr int64_t kNoExpire = -1;
 
 struct DbEntry {
   Value value;
-  int64_t expire_ms = kNoExpire;  // absolute unix ms, or kNoExpire
+  // The key's record in its db's expiry wheel; kNoHandle when the key has no TTL. Only Db
+  // touches it (Db::ExpireOf reads the deadline).
+  ExpiryWheel::Handle ttl = ExpiryWheel::kNoHandle;
+};
+
+// An entry taken out of a db (RENAME, MOVE) with its deadline.
+struct ExtractedEntry {
+  Value value;
+  int64_t expire_ms = kNoExpire;
 };
 
 struct KeyspaceStats {
@@ -42,13 +53,13 @@ class Keyspace;
 
 class Db {
  public:
-  Db(Keyspace* ks, int index) : ks_(ks), index_(index) {}
+  Db(Keyspace* ks, int index) : ks_(ks), index_(index), wheel_(&RelocateEntry) {}
   Db(Db&&) = default;
   Db& operator=(Db&&) = default;
 
   int index() const { return index_; }
   size_t size() const { return dict_.size(); }
-  size_t expires_count() const { return expires_; }
+  size_t expires_count() const { return wheel_.size(); }
   // Average remaining TTL in ms over keys with a TTL (0 when none), as INFO keyspace reports it.
   int64_t AvgTtl(int64_t now_ms) const;
 
@@ -92,13 +103,15 @@ class Db {
   // lookup would have expired it first).
   bool Remove(std::string_view key);
   // Removes the entry and hands it over (RENAME, MOVE).
-  std::optional<DbEntry> Extract(std::string_view key);
+  std::optional<ExtractedEntry> Extract(std::string_view key);
 
   // Sets the deadline of an existing entry, keeping the expire counters right.
   void SetExpire(DbEntry& e, int64_t expire_ms);
   // The entry's deadline (absolute unix ms), or kNoExpire.
-  int64_t ExpireOf(const DbEntry& e) const { return e.expire_ms; }
-  bool HasExpire(const DbEntry& e) const { return e.expire_ms != kNoExpire; }
+  int64_t ExpireOf(const DbEntry& e) const {
+    return e.ttl == ExpiryWheel::kNoHandle ? kNoExpire : wheel_.When(e.ttl);
+  }
+  bool HasExpire(const DbEntry& e) const { return e.ttl != ExpiryWheel::kNoHandle; }
 
   // Eviction sampling (Redis dictGetSomeKeys on the main dict, or on the expires dict for the
   // volatile policies): up to `count` entries, cheap and not uniform; fn(key, entry) may not
@@ -107,15 +120,14 @@ class Db {
   size_t SampleKeys(size_t count, Fn&& fn) {
     return dict_.SampleEntries(ks_rng(), count, std::forward<Fn>(fn));
   }
+  // Uniform picks (with replacement) among the keys with a TTL, from the wheel's dense records.
   template <class Fn>
   size_t SampleVolatile(size_t count, Fn&& fn) {
-    size_t n = 0;
-    dict_.SampleEntries(ks_rng(), count * 4, [&](std::string_view key, DbEntry& e) {
-      if (n < count && e.expire_ms != kNoExpire) {
-        fn(key, e);
-        ++n;
-      }
-    });
+    const size_t n = std::min(count, wheel_.size());
+    for (size_t i = 0; i < n; ++i) {
+      auto* e = static_cast<DbEntry*>(wheel_.Owner(wheel_.RandomHandle(ks_rng()())));
+      fn(Dict<DbEntry>::KeyOf(e), *e);
+    }
     return n;
   }
 
@@ -134,31 +146,44 @@ class Db {
 
   void Clear();
   void SwapContents(Db& other);
-  // Active expiry: walks the table with a SCAN cursor kept across calls, visiting up to
-  // `buckets` buckets and deleting the keys whose deadline has passed. Returns the number
-  // deleted. Keys nobody reads again still leave memory: a full sweep takes size/buckets calls.
-  size_t ActiveExpireStep(size_t buckets);
-  bool ActiveExpireSweepDone() const { return expire_cursor_ == 0; }
+  // Active expiry: advances the wheel to the keyspace clock and deletes due keys, doing at most
+  // `max_work` units of wheel work (ExpiryWheel::Run). Returns the number of keys deleted.
+  size_t ActiveExpire(size_t max_work);
+  // Wheel work is left over (a mass expiry continues in the next slice).
+  bool HasExpireBacklog() const { return wheel_.HasBacklog(); }
+  // Expired keys still in memory because their slice has not come yet.
+  size_t ExpireBacklog() const { return wheel_.due_backlog(); }
+  // When ActiveExpire next has something to do (unix ms), or INT64_MAX.
+  int64_t NextExpireEventMs() const { return wheel_.NextEventMs(); }
 
   // Periodic upkeep: shrink a table that emptied and rehash for up to `us` microseconds.
   bool Maintain(int64_t us) {
     dict_.ShrinkIfNeeded();
     return dict_.RehashForMicros(us);
   }
-  size_t MemoryUsage() const { return dict_.MemoryUsage(); }
+  size_t MemoryUsage() const { return dict_.MemoryUsage() + wheel_.MemoryUsage(); }
+  // MEMORY STATS: the main table's buckets (Redis dictSlots) and the expiry wheel's bytes.
+  size_t bucket_count() const { return dict_.bucket_count(); }
+  size_t ExpiryMemoryUsage() const { return wheel_.MemoryUsage(); }
 
  private:
+  static void RelocateEntry(void* owner, ExpiryWheel::Handle h) {
+    static_cast<DbEntry*>(owner)->ttl = h;
+  }
   std::mt19937_64& ks_rng();
-  void CountExpire(int64_t old_ms, int64_t new_ms);
+  // Gives the entry a deadline, changes it, or (kNoExpire) removes it.
+  void SetTtl(DbEntry& e, int64_t expire_ms);
+  void DropTtl(DbEntry& e) { SetTtl(e, kNoExpire); }
+  // Deletes a key whose deadline has passed (its TTL record already gone) and reports it.
+  void DeleteExpired(std::string_view key);
   bool ExpireIfNeeded(std::string_view key, DbEntry& e);
 
   Keyspace* ks_;
   int index_;
   Dict<DbEntry> dict_;
-  size_t expires_ = 0;
-  __int128 expire_sum_ = 0;
-  uint64_t expire_cursor_ = 0;  // ActiveExpireStep's position in the table  // sum of deadlines of
-                                // keys with a TTL, for avg_ttl
+  ExpiryWheel wheel_;
+  __int128 expire_sum_ = 0;  // sum of the deadlines in the wheel, for avg_ttl
+  std::string expired_key_;  // ActiveExpire's copy of the key it deletes (the node is freed)
 };
 
 class Keyspace {
@@ -172,8 +197,10 @@ class Keyspace {
   int64_t now_ms() const { return now_ms_; }
   void set_now_ms(int64_t ms) { now_ms_ = ms; }
   // Access data kept in Value::lru(), as Redis keeps it in robj->lru: in LRU mode the last
-  // access time in seconds; in LFU mode (an LFU maxmemory policy) 16 bits of minutes since the
-  // last decrement and an 8-bit logarithmic access counter.
+  // access time in 1/256 s units modulo 2^32 (Redis keeps seconds modulo 2^24: the same 194-day
+  // wrap, but eviction can tell apart keys read within the same second); in LFU mode (an LFU
+  // maxmemory policy) 16 bits of minutes since the last decrement and an 8-bit logarithmic
+  // access counter.
   void SetPolicyMode(bool lfu, bool lru_or_lfu_policy) {
     lfu_mode_ = lfu;
     lru_or_lfu_policy_ = lru_or_lfu_policy;
@@ -185,7 +212,13 @@ class Keyspace {
   // Access time stamp for a newly created value.
   uint32_t InitialAccess() const;
   void Touch(Value& v);
+  // OBJECT IDLETIME: whole seconds between the access and now, counted on second boundaries as
+  // Redis's 24-bit LRU clock does.
   int64_t IdleSeconds(const Value& v) const;
+  // Idle time for eviction, at the clock's full resolution (1/256 s).
+  uint64_t IdleMs(const Value& v) const;
+  // The value of Redis's robj->lru for DEBUG OBJECT: LRU clock seconds, or the LFU data.
+  uint32_t RedisLruField(const Value& v) const;
   int LfuFrequency(const Value& v) const;
   // CLIENT NO-TOUCH: lookups of the current command must not update access data.
   bool no_touch = false;

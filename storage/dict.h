@@ -319,6 +319,18 @@ class Dict {
     return {n->key(), &n->value};
   }
 
+  // The key of the entry whose value is *v, which must live in a Dict<V>: nodes never move, so
+  // a pointer to a value is a stable handle on its entry (the expiry wheel keeps such pointers).
+  static std::string_view KeyOf(const V* v) {
+    const char* p = reinterpret_cast<const char*>(v) - offsetof(Node, value);
+    return reinterpret_cast<const Node*>(p)->key();
+  }
+
+  // The size of the one allocation holding an entry whose key has `key_len` bytes, and the part
+  // of it that is not key bytes (MEMORY USAGE / MEMORY STATS).
+  static size_t EntryBytes(size_t key_len) { return NodeBytes(key_len); }
+  static size_t EntryHeaderBytes() { return offsetof(Node, key_start); }
+
   // Approximate bytes: bucket arrays (one pointer per bucket) and the nodes with their inline
   // keys (values' own heap storage is the caller's to count).
   size_t MemoryUsage() const {

@@ -197,7 +197,7 @@ void CmdCopy(CmdContext& ctx) {
     if (!replace) return ctx.rb().SendLong(0);
   }
   Value copy = from->value;
-  int64_t expire = from->expire_ms;
+  int64_t expire = src.ExpireOf(*from);
   dst.Delete(ctx.arg(2));
   DbEntry& e = dst.Add(ctx.arg(2), std::move(copy));
   if (expire != kNoExpire) dst.SetExpire(e, expire);
@@ -234,12 +234,11 @@ void CmdKeys(CmdContext& ctx) {
   std::string_view pattern = ctx.arg(1);
   bool all = pattern == "*";
   Db& db = ctx.db();
-  int64_t now = ctx.now_ms();
   auto& rb = ctx.rb();
   auto h = rb.DeferArrayLen();
   size_t n = 0;
   db.ForEach([&](std::string_view key, DbEntry& e) {
-    if (e.expire_ms != kNoExpire && e.expire_ms < now) return;
+    if (db.IsExpired(e)) return;
     if (!all && !KeyMatches(pattern, key)) return;
     rb.SendBulk(key);
     ++n;
@@ -289,7 +288,7 @@ void ExpireGeneric(CmdContext& ctx, int64_t base_ms, bool seconds) {
   DbEntry* e = db.Find(ctx.arg(1));
   if (e == nullptr) return ctx.rb().SendLong(0);
   if (flags) {
-    int64_t current = e->expire_ms;
+    int64_t current = db.ExpireOf(*e);
     if ((flags & kNx) && current != kNoExpire) return ctx.rb().SendLong(0);
     if ((flags & kXx) && current == kNoExpire) return ctx.rb().SendLong(0);
     if ((flags & kGt) && (current == kNoExpire || ms <= current)) return ctx.rb().SendLong(0);
@@ -318,8 +317,9 @@ void CmdPExpireAt(CmdContext& ctx) { ExpireGeneric(ctx, 0, false); }
 void TtlGeneric(CmdContext& ctx, bool output_ms, bool absolute) {
   DbEntry* e = ctx.db().FindReadNoTouch(ctx.arg(1));
   if (e == nullptr) return ctx.rb().SendLong(-2);
-  if (e->expire_ms == kNoExpire) return ctx.rb().SendLong(-1);
-  int64_t ttl = absolute ? e->expire_ms : e->expire_ms - ctx.now_ms();
+  const int64_t expire = ctx.db().ExpireOf(*e);
+  if (expire == kNoExpire) return ctx.rb().SendLong(-1);
+  int64_t ttl = absolute ? expire : expire - ctx.now_ms();
   if (ttl < 0) ttl = 0;
   ctx.rb().SendLong(output_ms ? ttl : (ttl + 500) / 1000);
 }
@@ -331,7 +331,7 @@ void CmdPExpireTime(CmdContext& ctx) { TtlGeneric(ctx, true, true); }
 // PERSIST key
 void CmdPersist(CmdContext& ctx) {
   DbEntry* e = ctx.db().Find(ctx.arg(1));
-  if (e == nullptr || e->expire_ms == kNoExpire) return ctx.rb().SendLong(0);
+  if (e == nullptr || !ctx.db().HasExpire(*e)) return ctx.rb().SendLong(0);
   ctx.db().SetExpire(*e, kNoExpire);
   ctx.SignalModifiedKey(ctx.arg(1));
   ctx.Notify(notify::kGeneric, "persist", ctx.arg(1));

@@ -193,7 +193,7 @@ void CmdGetEx(CmdContext& ctx) {
       ctx.SignalModifiedKey(key);
       ctx.Notify(notify::kGeneric, "expire", key);
     }
-  } else if ((ext->flags & kPersist) && (*e)->expire_ms != kNoExpire) {
+  } else if ((ext->flags & kPersist) && db.HasExpire(**e)) {
     db.SetExpire(**e, kNoExpire);
     ctx.SignalModifiedKey(key);
     ctx.Notify(notify::kGeneric, "persist", key);

@@ -123,6 +123,7 @@ class CommandHarness {
   void AdvanceTime(std::chrono::milliseconds ms) {
     clock_.AdvanceUs(ms.count() * 1000);
     server_.Cron();
+    server_.RunDueActiveExpiry();
     server_.BeforeSleep();
   }
 
