@@ -89,28 +89,37 @@ DbEntry* Db::Lookup(std::string_view key, uint8_t flags) {
   return e;
 }
 
-void Db::MarkModified(DbEntry& e) {
-  ks_->stats().dirty++;
-  ks_->Touch(e.value);
-}
+// The lookup that found the entry already counted the access; a modification adds none.
+void Db::MarkModified(DbEntry&) { ks_->stats().dirty++; }
 
 void Db::Overwrite(DbEntry& e, Value value) {
   ks_->stats().dirty++;
-  uint32_t access = e.value.lru();
-  e.value = std::move(value);
-  e.value.set_lru(access);
-  ks_->Touch(e.value);
+  ReplaceValue(e, std::move(value));
 }
 
-DbEntry& Db::Set(std::string_view key, Value value, int64_t expire_ms, bool keep_ttl) {
+// Redis dbSetValue: the new value takes over the old one's LFU data (a replaced counter is still
+// the key's popularity); under LRU it is a new object, accessed now.
+void Db::ReplaceValue(DbEntry& e, Value value) {
+  uint32_t access = e.value.lru();
+  e.value = std::move(value);
+  e.value.set_lru(ks_->lfu_mode() ? access : ks_->InitialAccess());
+}
+
+DbEntry& Db::Set(std::string_view key, Value value, int64_t expire_ms, uint8_t flags) {
   ks_->stats().dirty++;
   auto [e, inserted] = dict_.FindOrInsert(key);
   int64_t old = inserted ? kNoExpire : ExpireOf(*e);
   bool was_expired = !inserted && old != kNoExpire && old < ks_->now_ms();
-  int64_t next = keep_ttl && !inserted && !was_expired ? old : expire_ms;
+  int64_t next = (flags & kSetKeepTtl) && !inserted && !was_expired ? old : expire_ms;
   if (next != old) SetTtl(*e, next);
-  e->value = std::move(value);
-  e->value.set_lru(ks_->InitialAccess());
+  if (inserted || was_expired) {
+    e->value = std::move(value);
+    e->value.set_lru(ks_->InitialAccess());
+  } else {
+    // Redis's setKey looks the key up for writing (one access) unless its caller just did.
+    if (!(flags & kSetLookedUp) && !ks_->no_touch) ks_->Touch(e->value);
+    ReplaceValue(*e, std::move(value));
+  }
   if (was_expired) {
     // Overwriting a key that had already expired: Redis expires it first, and so do we.
     ks_->stats().expired_keys++;

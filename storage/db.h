@@ -87,14 +87,19 @@ class Db {
   // The entry as stored, expired or not, with no side effect (WATCH's bookkeeping).
   DbEntry* Peek(std::string_view key) { return dict_.Find(key); }
   bool IsExpired(const DbEntry& e) const;
-  // Replaces the value of an existing entry, keeping its TTL and refreshing its access data.
+  // Replaces the value of an existing entry found with a write lookup, keeping its TTL (Redis
+  // dbOverwrite: the LFU counter carries over; under LRU the access time is now).
   void Overwrite(DbEntry& e, Value value);
-  // Records an in-place modification of a value (APPEND, SETRANGE, SETBIT...).
+  // Records an in-place modification of a value (APPEND, SETRANGE, SETBIT...) of an entry found
+  // with a write lookup, which already counted the access.
   void MarkModified(DbEntry& e);
 
-  // Inserts or overwrites. `expire_ms` = kNoExpire clears any TTL; pass `keep_ttl` to keep it.
+  // Inserts or overwrites (Redis setKey). `expire_ms` = kNoExpire clears any TTL unless
+  // kSetKeepTtl. Overwriting counts as one write access to the key (setKey's lookup) unless the
+  // caller already looked it up for writing (kSetLookedUp), and keeps the old LFU counter.
+  enum SetFlags : uint8_t { kSetKeepTtl = 1, kSetLookedUp = 2 };
   DbEntry& Set(std::string_view key, Value value, int64_t expire_ms = kNoExpire,
-               bool keep_ttl = false);
+               uint8_t flags = 0);
   // Inserts a key that must not exist (checked by the caller).
   DbEntry& Add(std::string_view key, Value value);
   bool Delete(std::string_view key);
@@ -174,6 +179,7 @@ class Db {
   // Gives the entry a deadline, changes it, or (kNoExpire) removes it.
   void SetTtl(DbEntry& e, int64_t expire_ms);
   void DropTtl(DbEntry& e) { SetTtl(e, kNoExpire); }
+  void ReplaceValue(DbEntry& e, Value value);
   // Deletes a key whose deadline has passed (its TTL record already gone) and reports it.
   void DeleteExpired(std::string_view key);
   bool ExpireIfNeeded(std::string_view key, DbEntry& e);

@@ -124,12 +124,13 @@ void SetGeneric(CmdContext& ctx, uint32_t flags, std::string_view key, std::stri
   }
   if ((flags & kSetGet) && !ReplyGet(ctx, key)) return;
   Db& db = ctx.db();
-  bool found = db.Find(key) != nullptr;
+  bool found = db.FindWrite(key) != nullptr;
   if (((flags & kSetNx) && found) || ((flags & kSetXx) && !found)) {
     if (!(flags & kSetGet)) ctx.rb().SendNull();
     return;
   }
-  db.Set(key, Value::FromString(value), deadline, flags & kKeepTtl);
+  db.Set(key, Value::FromString(value), deadline,
+         Db::kSetLookedUp | ((flags & kKeepTtl) ? Db::kSetKeepTtl : 0));
   ctx.SignalModifiedKey(key);
   ctx.Notify(notify::kString, "set", key);
   if (flags & kAnyExpire) ctx.Notify(notify::kGeneric, "expire", key);
@@ -146,7 +147,7 @@ void CmdSet(CmdContext& ctx) {
 // SETNX key value
 void CmdSetNx(CmdContext& ctx) {
   Db& db = ctx.db();
-  if (db.Find(ctx.arg(1)) != nullptr) {
+  if (db.FindWrite(ctx.arg(1)) != nullptr) {
     ctx.rb().SendLong(0);
     return;
   }
