@@ -211,7 +211,7 @@ void CmdDebug(CmdContext& ctx) {
                   "lru_seconds_idle:%lld",
                   static_cast<const void*>(&v), shared ? 2147483647 : 1,
                   static_cast<int>(enc.size()), enc.data(), RdbStringLen(v),
-                  v.lru() & ((1u << 24) - 1),
+                  ctx.server().keyspace().RedisLruField(v),
                   static_cast<long long>(ctx.server().keyspace().IdleSeconds(v)));
     return ctx.rb().SendSimple(buf);
   }
