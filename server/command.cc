@@ -55,6 +55,7 @@ CommandRegistry::CommandRegistry() {
   RegisterZsetCommands(*this);
   RegisterZsetSetopCommands(*this);
   RegisterSortCommands(*this);
+  RegisterMemoryCommands(*this);
 }
 
 Command* CommandRegistry::Add(const CommandSpec& spec) {

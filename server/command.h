@@ -140,5 +140,6 @@ void RegisterConnectionCommands(CommandRegistry& r);
 void RegisterIntrospectionCommands(CommandRegistry& r);
 void RegisterMultiCommands(CommandRegistry& r);
 void RegisterPubSubCommands(CommandRegistry& r);
+void RegisterMemoryCommands(CommandRegistry& r);
 
 }  // namespace baozi

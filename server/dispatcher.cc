@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/cmd_context.h"
+#include "server/eviction.h"
 #include "server/server.h"
 
 namespace baozi {
@@ -275,22 +276,27 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
     Reject(server, client, argv, cmd, "Command not allowed inside a transaction");
     return DispatchResult::kDone;
   }
-  // maxmemory: eviction is not built yet, so a full server refuses memory-growing commands the
-  // way Redis does when eviction finds nothing to evict. Inside MULTI every queued command is
-  // refused (the queue itself grows), and EXEC is refused if it queued such commands.
-  if (server.config().maxmemory > 0) {
-    bool deny = cmd->Has(kDenyOom);
-    if (in_multi) {
-      std::string_view n = cmd->name();
-      if (n == "exec") {
-        deny = deny || (client.multi->cmd_flags & kDenyOom) != 0;
-      } else if (n != "discard" && n != "quit" && n != "reset") {
-        deny = true;
+  // maxmemory (processCommand's order): evict before every command, whatever it is; if that
+  // could not bring memory under the limit, refuse the commands that may grow it. Inside MULTI
+  // the queue itself grows, so everything but EXEC/DISCARD/QUIT/RESET is refused, and EXEC is
+  // refused when it queued a deny-oom command.
+  if (server.config().maxmemory != 0) {
+    bool out_of_memory = PerformEvictions(server) == EvictResult::kFail;
+    if (out_of_memory) {
+      bool deny = cmd->Has(kDenyOom);
+      if (in_multi) {
+        std::string_view n = cmd->name();
+        if (n == "exec") {
+          deny = deny || (client.multi->cmd_flags & kDenyOom) != 0;
+        } else if (n != "discard" && n != "quit" && n != "reset") {
+          deny = true;
+        }
       }
-    }
-    if (deny && server.UsedMemory() > server.config().maxmemory) {
-      Reject(server, client, argv, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
-      return DispatchResult::kDone;
+      if (deny) {
+        Reject(server, client, argv, cmd,
+               "-OOM command not allowed when used memory > 'maxmemory'.");
+        return DispatchResult::kDone;
+      }
     }
   }
   // A RESP2 connection that subscribed speaks the pub/sub protocol: only these commands.
@@ -323,6 +329,15 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   // Clients blocked on keys this command filled are served now that it has finished whole (for
   // EXEC: after the whole transaction).
   if (server.blocking().HasReady()) server.blocking().ServeReady();
+  // Redis only evicts before the next command; evicting after this one as well keeps used
+  // memory within the limit between commands even when one of them wrote a large value (for
+  // EXEC once, after the whole transaction). A command that brought memory back under the limit
+  // ends an over-the-limit stretch (INFO's eviction_exceeded_time) here too.
+  if (uint64_t limit = server.config().maxmemory;
+      limit != 0 &&
+      (server.UsedMemory() > limit || server.stats().eviction_exceeded_since_us != 0)) {
+    PerformEvictions(server);
+  }
   return DispatchResult::kDone;
 }
 

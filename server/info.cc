@@ -10,7 +10,9 @@
 #include <fstream>
 #include <set>
 
+#include "server/allocator.h"
 #include "server/commands/common.h"
+#include "server/memory_overhead.h"
 #include "server/server.h"
 #include "server/version.h"
 
@@ -33,13 +35,6 @@ void FieldF(std::string& out, std::string_view name, double value, int decimals 
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
   Field(out, name, buf);
-}
-
-size_t ReadRss() {
-  std::ifstream f("/proc/self/statm");
-  size_t pages_total = 0, pages_rss = 0;
-  f >> pages_total >> pages_rss;
-  return pages_rss * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
 size_t TotalSystemMemory() {
@@ -108,36 +103,78 @@ void ClientsSection(Server& s, std::string& out) {
   FieldU(out, "paused_clients", s.paused_clients().size());
 }
 
+// Redis 7.0's "%.2f%%" fields.
+void FieldPercent(std::string& out, std::string_view name, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.2f%%", value);
+  Field(out, name, buf);
+}
+
+// Redis 7.0.15's INFO memory, field for field. Scripting, functions, replication and the AOF
+// do not exist here: their fields report the 0 that is true for baozi.
 void MemorySection(Server& s, std::string& out) {
-  size_t used = s.UsedMemory();
+  const MemoryOverhead mh = GetMemoryOverhead(s);
+  const size_t used = mh.total_allocated;
+  // The peak is sampled by the cron and after start-up; like Redis, raise it here when the
+  // current figure is above it (the percentage above still compares with the recorded peak).
   s.UpdatePeakMemory();
-  size_t peak = std::max(s.peak_memory(), used);
-  size_t rss = ReadRss();
-  size_t system = TotalSystemMemory();
-  size_t dataset = 0;
-  for (int i = 0; i < s.keyspace().size(); ++i) dataset += s.keyspace().db(i).MemoryUsage();
-  dataset = std::min(dataset, used);
+  const size_t peak = std::max(s.peak_memory(), used);
+  const size_t system = TotalSystemMemory();
+  std::string_view policy_name[] = {"maxmemory-policy"};
+  auto policy = s.config_table().Get(policy_name);
   out += "# Memory\r\n";
   FieldU(out, "used_memory", used);
   Field(out, "used_memory_human", BytesToHuman(used));
-  FieldU(out, "used_memory_rss", rss);
-  Field(out, "used_memory_rss_human", BytesToHuman(rss));
+  FieldU(out, "used_memory_rss", mh.process_rss);
+  Field(out, "used_memory_rss_human", BytesToHuman(mh.process_rss));
   FieldU(out, "used_memory_peak", peak);
   Field(out, "used_memory_peak_human", BytesToHuman(peak));
-  FieldF(out, "used_memory_peak_perc", peak ? 100.0 * used / peak : 0.0);
-  FieldU(out, "used_memory_overhead", used - dataset);
-  FieldU(out, "used_memory_dataset", dataset);
-  FieldF(out, "used_memory_dataset_perc", used ? 100.0 * dataset / used : 0.0);
+  FieldPercent(out, "used_memory_peak_perc", mh.peak_perc);
+  FieldU(out, "used_memory_overhead", mh.overhead_total);
+  FieldU(out, "used_memory_startup", mh.startup_allocated);
+  FieldU(out, "used_memory_dataset", mh.dataset);
+  FieldPercent(out, "used_memory_dataset_perc", mh.dataset_perc);
+  FieldU(out, "allocator_allocated", mh.allocator_allocated);
+  FieldU(out, "allocator_active", mh.allocator_active);
+  FieldU(out, "allocator_resident", mh.allocator_resident);
   FieldU(out, "total_system_memory", system);
   Field(out, "total_system_memory_human", BytesToHuman(system));
+  Field(out, "used_memory_lua", 0);
+  Field(out, "used_memory_vm_eval", 0);
+  Field(out, "used_memory_lua_human", BytesToHuman(0));
+  Field(out, "used_memory_scripts_eval", 0);
+  Field(out, "number_of_cached_scripts", 0);
+  Field(out, "number_of_functions", 0);
+  Field(out, "number_of_libraries", 0);
+  Field(out, "used_memory_vm_functions", 0);
+  Field(out, "used_memory_vm_total", 0);
+  Field(out, "used_memory_vm_total_human", BytesToHuman(0));
+  FieldU(out, "used_memory_functions", mh.functions_caches);
+  FieldU(out, "used_memory_scripts", mh.lua_caches + mh.functions_caches);
+  Field(out, "used_memory_scripts_human", BytesToHuman(mh.lua_caches + mh.functions_caches));
   FieldU(out, "maxmemory", s.config().maxmemory);
   Field(out, "maxmemory_human", BytesToHuman(s.config().maxmemory));
-  std::string_view policy_name[] = {"maxmemory-policy"};
-  auto policy = s.config_table().Get(policy_name);
   Field(out, "maxmemory_policy", policy.empty() ? "noeviction" : policy[0].second);
-  FieldF(out, "mem_fragmentation_ratio", used ? static_cast<double>(rss) / used : 0.0);
-  Field(out, "mem_allocator", "libc");
+  FieldF(out, "allocator_frag_ratio", mh.allocator_frag);
+  // Redis prints this one unsigned and the other byte differences signed.
+  FieldU(out, "allocator_frag_bytes", static_cast<uint64_t>(mh.allocator_frag_bytes));
+  FieldF(out, "allocator_rss_ratio", mh.allocator_rss);
+  Field(out, "allocator_rss_bytes", mh.allocator_rss_bytes);
+  FieldF(out, "rss_overhead_ratio", mh.rss_extra);
+  Field(out, "rss_overhead_bytes", mh.rss_extra_bytes);
+  FieldF(out, "mem_fragmentation_ratio", mh.total_frag);
+  Field(out, "mem_fragmentation_bytes", mh.total_frag_bytes);
+  Field(out, "mem_not_counted_for_evict", 0);
+  FieldU(out, "mem_replication_backlog", mh.repl_backlog);
+  Field(out, "mem_total_replication_buffers", 0);
+  FieldU(out, "mem_clients_slaves", mh.clients_slaves);
+  FieldU(out, "mem_clients_normal", mh.clients_normal);
+  FieldU(out, "mem_cluster_links", mh.cluster_links);
+  FieldU(out, "mem_aof_buffer", mh.aof_buffer);
+  Field(out, "mem_allocator", alloc::Name());
+  Field(out, "active_defrag_running", 0);
   Field(out, "lazyfree_pending_objects", 0);
+  Field(out, "lazyfreed_objects", 0);
 }
 
 void PersistenceSection(Server& s, std::string& out) {
@@ -167,7 +204,14 @@ void StatsSection(Server& s, std::string& out) {
   FieldF(out, "expired_stale_perc", s.expire_stats().stale_perc * 100);
   FieldU(out, "expired_time_cap_reached_count", s.expire_stats().time_cap_reached_count);
   FieldU(out, "expire_cycle_cpu_milliseconds", s.expire_stats().cpu_us / 1000);
-  FieldU(out, "evicted_keys", 0);
+  FieldU(out, "evicted_keys", st.evicted_keys);
+  FieldU(out, "evicted_clients", 0);
+  // Redis reports milliseconds; the total includes the stretch still running.
+  const int64_t since_us = st.eviction_exceeded_since_us;
+  const uint64_t exceeded_us =
+      since_us == 0 ? 0 : static_cast<uint64_t>(std::max<int64_t>(s.clock().NowUs() - since_us, 0));
+  FieldU(out, "total_eviction_exceeded_time", (st.total_eviction_exceeded_us + exceeded_us) / 1000);
+  FieldU(out, "current_eviction_exceeded_time", exceeded_us / 1000);
   FieldU(out, "keyspace_hits", ks.keyspace_hits);
   FieldU(out, "keyspace_misses", ks.keyspace_misses);
   FieldU(out, "pubsub_channels", s.pubsub().Count(PubSub::kChannel));

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "server/allocator.h"
 #include "server/network.h"
 #include "server/server.h"
 #include "server/version.h"
@@ -77,6 +78,8 @@ int main(int argc, char** argv) {
   }
   server.Log(baozi::Server::kNotice, "Server initialized");
   server.Log(baozi::Server::kNotice, "Ready to accept connections tcp");
+  baozi::alloc::StartBackgroundPurge();
+  server.RecordStartupMemory();
   network.Run();
   if (!cfg.pidfile.empty()) unlink(cfg.pidfile.c_str());
   server.Log(baozi::Server::kWarning, "baozi is now ready to exit, bye bye...");

@@ -1,6 +1,5 @@
 #include "server/server.h"
 
-#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +8,8 @@
 #include <ctime>
 #include <limits>
 #include <random>
+
+#include "server/allocator.h"
 
 namespace baozi {
 
@@ -159,12 +160,8 @@ void Server::Cron() {
   TrackMetric(stats_.ops, stats_.total_commands_processed, now);
   TrackMetric(stats_.net_input, stats_.total_net_input_bytes, now);
   TrackMetric(stats_.net_output, stats_.total_net_output_bytes, now);
-  // mallinfo2 walks the allocator's free lists, which after a mass delete takes milliseconds:
-  // sample the peak once a second rather than every tick (INFO samples it too).
-  if (now - last_peak_sample_ms_ >= 1000) {
-    last_peak_sample_ms_ = now;
-    UpdatePeakMemory();
-  }
+  // The used-memory counter is one atomic load: the peak is sampled every tick (and by INFO).
+  UpdatePeakMemory();
 
   // Idle clients (`timeout`). Never monitors, paused or blocked clients (a blocking command has
   // its own timeout) or subscribers, which may legitimately wait for messages for hours.
@@ -209,6 +206,7 @@ void Server::ActiveExpireSlice() {
   // becomes a series of short slices between which the loop serves clients; checking the clock
   // every 64 units of wheel work keeps the overshoot to a few microseconds.
   constexpr size_t kWorkPerCheck = 64;
+  if (!active_expire_enabled_) return;  // a timer armed before DEBUG SET-ACTIVE-EXPIRE 0
   const auto start = std::chrono::steady_clock::now();
   const auto budget = std::chrono::microseconds(
       1000 + 1000 * (std::clamp(config_.active_expire_effort, 1, 10) - 1) / 9);
@@ -273,19 +271,13 @@ void Server::Log(LogLevel level, std::string_view msg) const {
   if (close) std::fclose(out);
 }
 
-size_t Server::AllocatorUsedMemory() {
-  struct mallinfo2 mi = mallinfo2();
-  size_t used = mi.uordblks + mi.hblkhd;
-  if (used != 0) return used;
-  // An allocator that does not report through mallinfo (sanitizer builds): fall back to RSS.
-  long pages = 0, rss_pages = 0;
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld %ld", &pages, &rss_pages) != 2) rss_pages = 0;
-    std::fclose(f);
-  }
-  return static_cast<size_t>(rss_pages) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
+size_t Server::AllocatorUsedMemory() { return alloc::UsedBytes(); }
 
 void Server::UpdatePeakMemory() { peak_memory_ = std::max(peak_memory_, UsedMemory()); }
+
+void Server::RecordStartupMemory() {
+  startup_memory_ = UsedMemory();
+  UpdatePeakMemory();
+}
 
 }  // namespace baozi

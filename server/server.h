@@ -22,6 +22,7 @@
 #include "server/pubsub.h"
 #include "storage/clock.h"
 #include "storage/db.h"
+#include "storage/eviction.h"
 
 namespace baozi {
 
@@ -36,6 +37,11 @@ struct ServerStats {
   uint64_t total_reads_processed = 0;
   uint64_t total_writes_processed = 0;
   uint64_t client_query_buffer_limit_disconnections = 0;
+  // maxmemory eviction (server/eviction.cc): keys evicted, and how long memory stayed over the
+  // limit with nothing left to evict (INFO's total/current_eviction_exceeded_time).
+  uint64_t evicted_keys = 0;
+  uint64_t total_eviction_exceeded_us = 0;
+  int64_t eviction_exceeded_since_us = 0;  // start of the current stretch (clock us), 0 = none
   std::map<std::string, uint64_t, std::less<>> error_codes;  // errorstat_<CODE>:count=
   // instantaneous_ops_per_sec and friends: samples taken by Cron every 100 ms.
   struct Metric {
@@ -79,6 +85,8 @@ class Server {
   BlockingManager& blocking() { return blocking_; }
   PubSub& pubsub() { return pubsub_; }
   WatchTable& watches() { return watches_; }
+  // Eviction candidates kept across performEvictions calls (server/eviction.cc).
+  EvictionPool& eviction_pool() { return eviction_pool_; }
 
   // A key changed (Redis signalModifiedKey): WATCHes on it fail their EXEC.
   void SignalModifiedKey(Db& db, std::string_view key) { watches_.Touch(db, key); }
@@ -160,6 +168,10 @@ class Server {
   static size_t AllocatorUsedMemory();
   size_t peak_memory() const { return peak_memory_; }
   void UpdatePeakMemory();
+  // INFO used_memory_startup / MEMORY STATS startup.allocated (Redis initial_memory_usage):
+  // recorded once, when start-up is complete and before the first client is served.
+  void RecordStartupMemory();
+  size_t startup_memory() const { return startup_memory_; }
 
  private:
   void PublishKeyspaceEvent(std::string_view event, std::string_view key, int dbid);
@@ -175,6 +187,7 @@ class Server {
   PubSub pubsub_{*this};
   std::string event_channel_;  // PublishKeyspaceEvent's channel name buffer
   WatchTable watches_;
+  EvictionPool eviction_pool_;
   std::string run_id_;
   int64_t start_time_ms_;
   int64_t lastsave_s_;
@@ -190,7 +203,7 @@ class Server {
   ExpireStats expire_stats_;
   bool shutdown_requested_ = false;
   size_t peak_memory_ = 0;
-  int64_t last_peak_sample_ms_ = 0;
+  size_t startup_memory_ = 0;
 };
 
 uint64_t InstantaneousMetric(const ServerStats::Metric& m);

@@ -152,11 +152,11 @@ bool Db::Delete(std::string_view key) {
 }
 
 bool Db::Remove(std::string_view key) {
-  DbEntry* e = dict_.Find(key);
-  if (e == nullptr) return false;
-  DropTtl(*e);
-  ks_->stats().dirty++;
-  return dict_.Erase(key);
+  // One lookup: eviction removes a key per write, so this is on a hot path.
+  return dict_.EraseWith(key, [this](DbEntry& e) {
+    DropTtl(e);
+    ks_->stats().dirty++;
+  });
 }
 
 std::optional<ExtractedEntry> Db::Extract(std::string_view key) {

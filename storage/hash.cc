@@ -219,6 +219,12 @@ size_t HashObject::MemoryUsage() const {
   return sizeof(*this) + table_->MemoryUsage();
 }
 
+size_t HashObject::MemoryUsage(size_t /*samples*/) const {
+  const size_t self = AllocSize(sizeof(*this));
+  if (table_ == nullptr) return self + lp_.MemoryUsage();
+  return self + table_->AllocatedBytes();
+}
+
 std::optional<std::string_view> HashObject::Get(std::string_view field, char* buf) const {
   if (table_) {
     const HashNode* n = table_->Find(field);

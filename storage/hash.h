@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/alloc_size.h"
 #include "storage/dict.h"  // HashKey, dict_internal::ReverseBits
 #include "storage/encoding_limits.h"
 #include "storage/listpack.h"
@@ -148,6 +149,12 @@ class HashTable {
   size_t MemoryUsage() const {
     return sizeof(*this) + bucket_count() * sizeof(HashNode*) + node_bytes_;
   }
+  // The same in allocator size classes, the table object itself included (MEMORY USAGE). Exact
+  // in O(1): node sizes are summed as nodes come and go.
+  size_t AllocatedBytes() const {
+    return AllocSize(sizeof(*this)) + AllocSize(tables_[0].size * sizeof(HashNode*)) +
+           AllocSize(tables_[1].size * sizeof(HashNode*)) + node_bytes_;
+  }
 
  private:
   struct Table {
@@ -214,6 +221,10 @@ class HashObject {
   const Listpack* listpack() const { return table_ ? nullptr : &lp_; }
   // Heap bytes owned, including the object itself.
   size_t MemoryUsage() const;
+  // MEMORY USAGE, in allocator size classes. Both encodings know their size exactly in O(1)
+  // (the listpack's allocation; the table's bucket arrays and running node total), so unlike
+  // Redis no sampling is needed and `samples` does not change the answer.
+  size_t MemoryUsage(size_t samples) const;
 
   // The value of `field` viewed in place (a listpack integer is printed into buf, kIntBufSize
   // bytes); nullopt when absent. No allocation, no copy of a string value.

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "storage/alloc_size.h"
+
 namespace baozi {
 namespace {
 
@@ -42,6 +44,17 @@ size_t ListObject::MemoryUsage() const {
   for (const Node* n = head_; n != nullptr; n = n->next)
     total += sizeof(Node) + n->lp.MemoryUsage();
   return total;
+}
+
+size_t ListObject::MemoryUsage(size_t samples) const {
+  size_t total = AllocSize(sizeof(*this));
+  if (head_ == nullptr || samples == 0) return total;
+  size_t bytes = 0, seen = 0;
+  for (const Node* n = head_; n != nullptr && seen < samples; n = n->next, ++seen) {
+    bytes += AllocSize(sizeof(Node)) + n->lp.MemoryUsage();
+  }
+  if (seen == nodes_) return total + bytes;
+  return total + static_cast<size_t>(static_cast<double>(bytes) / seen * nodes_);
 }
 
 bool ListObject::SizeMeetsOptimization(size_t sz) const {

@@ -65,6 +65,10 @@ class ListObject {
   Encoding encoding() const { return Encoding::kQuicklist; }
   // Heap bytes owned, including the object itself.
   size_t MemoryUsage() const;
+  // MEMORY USAGE's estimate, in allocator size classes: the object, plus the average of the
+  // first `samples` nodes (node and listpack) times the node count, as Redis samples quicklist
+  // nodes. samples >= node_count() walks every node and is exact.
+  size_t MemoryUsage(size_t samples) const;
   int fill() const { return fill_; }
   size_t node_count() const { return nodes_; }
 

@@ -1,10 +1,32 @@
 #include "storage/set.h"
 
+#include "storage/alloc_size.h"
+
 namespace baozi {
 
 SetObject SetObject::ForMember(std::string_view first) {
   if (ParseInt64(first)) return SetObject();
   return Hashtable(0);
+}
+
+size_t SetObject::MemoryUsage(size_t samples) const {
+  const size_t self = AllocSize(sizeof(*this));
+  if (!dict_) return self + AllocSize(intset_.HeapBytes());
+  size_t total =
+      self + AllocSize(sizeof(SetDict)) + AllocSize(dict_->bucket_count() * sizeof(void*));
+  const size_t n = dict_->size();
+  if (n == 0 || samples == 0) return total;
+  size_t bytes = 0, seen = 0;
+  uint64_t cursor = 0;
+  do {
+    cursor = dict_->Scan(cursor, [&](std::string_view member, const SetNoValue&) {
+      if (seen == samples) return;
+      bytes += AllocSize(SetDict::EntryBytes(member.size()));
+      ++seen;
+    });
+  } while (cursor != 0 && seen < samples);
+  if (seen >= n) return total + bytes;
+  return total + static_cast<size_t>(static_cast<double>(bytes) / seen * n);
 }
 
 SetObject SetObject::Hashtable(size_t n) {

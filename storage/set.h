@@ -84,6 +84,10 @@ class SetObject {
   size_t MemoryUsage() const {
     return sizeof(*this) + (dict_ ? dict_->MemoryUsage() : intset_.HeapBytes());
   }
+  // MEMORY USAGE, in allocator size classes: exact for an intset; for a hashtable the object,
+  // the bucket arrays and the average node of the first `samples` members (in table order, as
+  // Redis's dict iterator samples) times the member count.
+  size_t MemoryUsage(size_t samples) const;
 
   // Adds a member; true if it was new. Converts to a hashtable as described above.
   bool Add(std::string_view member, size_t max_intset_entries);

@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "storage/alloc_size.h"
+
 namespace baozi {
 namespace {
 
@@ -100,6 +102,28 @@ size_t ZsetObject::size() const { return sl_ ? sl_->list.size() : lp_->size() / 
 size_t ZsetObject::MemoryUsage() const {
   if (sl_ == nullptr) return sizeof(*this) + lp_->MemoryUsage();
   return sizeof(*this) + sizeof(Big) + sl_->list.MemoryUsage() + sl_->index.MemoryUsage();
+}
+
+size_t ZsetObject::MemoryUsage(size_t samples) const {
+  const size_t self = AllocSize(sizeof(*this));
+  if (sl_ == nullptr) return self + lp_->MemoryUsage();
+  // An element node as SkipList lays it out: the fixed part, a forward pointer and a span per
+  // level, then the member's bytes.
+  auto node_bytes = [](int height, size_t member_len) {
+    return AllocSize(sizeof(SkipList::Node) +
+                     height * (sizeof(SkipList::Node*) + sizeof(uint32_t)) + member_len);
+  };
+  size_t total = self + AllocSize(sizeof(Big)) + node_bytes(SkipList::kMaxLevel, 0) +
+                 AllocSize(sl_->index.capacity() * sizeof(uint64_t));
+  const size_t n = sl_->list.size();
+  size_t bytes = 0, seen = 0;
+  for (const SkipList::Node* x = sl_->list.first(); x != nullptr && seen < samples;
+       x = x->next(), ++seen) {
+    bytes += node_bytes(x->height(), x->member().size());
+  }
+  if (seen == 0) return total;
+  if (seen >= n) return total + bytes;
+  return total + static_cast<size_t>(static_cast<double>(bytes) / seen * n);
 }
 
 // ---- conversions ----

@@ -83,6 +83,10 @@ class ZsetObject {
   const Listpack* listpack() const { return sl_ == nullptr ? &*lp_ : nullptr; }
   // Heap bytes owned, including the object itself.
   size_t MemoryUsage() const;
+  // MEMORY USAGE, in allocator size classes: exact for a listpack; for a skiplist the object,
+  // the header node and the member index, plus the average of the first `samples` element
+  // nodes times the element count (Redis samples skiplist nodes the same way).
+  size_t MemoryUsage(size_t samples) const;
 
   // Redis zsetAdd: inserts or updates one element under ZADD's flags. NaN scores must not be
   // passed (the command rejects them when parsing); an increment reaching NaN gives kNan.

@@ -1,0 +1,85 @@
+#include "server/eviction.h"
+
+#include "server/server.h"
+
+namespace baozi {
+
+EvictPolicy ToEvictPolicy(MaxmemoryPolicy p) {
+  switch (p) {
+    case MaxmemoryPolicy::kVolatileLru:
+      return EvictPolicy::kVolatileLru;
+    case MaxmemoryPolicy::kVolatileLfu:
+      return EvictPolicy::kVolatileLfu;
+    case MaxmemoryPolicy::kVolatileRandom:
+      return EvictPolicy::kVolatileRandom;
+    case MaxmemoryPolicy::kVolatileTtl:
+      return EvictPolicy::kVolatileTtl;
+    case MaxmemoryPolicy::kAllKeysLru:
+      return EvictPolicy::kAllKeysLru;
+    case MaxmemoryPolicy::kAllKeysLfu:
+      return EvictPolicy::kAllKeysLfu;
+    case MaxmemoryPolicy::kAllKeysRandom:
+      return EvictPolicy::kAllKeysRandom;
+    case MaxmemoryPolicy::kNoEviction:
+      return EvictPolicy::kNoEviction;
+  }
+  return EvictPolicy::kNoEviction;
+}
+
+namespace {
+
+// INFO's total/current_eviction_exceeded_time: how long memory has stayed over the limit with
+// nothing left to evict. A stretch starts at the first failed call and ends at the first call
+// that finds memory under the limit again.
+void TrackExceeded(Server& server, EvictResult result) {
+  ServerStats& st = server.stats();
+  if (result == EvictResult::kFail) {
+    if (st.eviction_exceeded_since_us == 0) st.eviction_exceeded_since_us = server.clock().NowUs();
+  } else if (st.eviction_exceeded_since_us != 0) {
+    st.total_eviction_exceeded_us += CurrentEvictionExceededUs(server);
+    st.eviction_exceeded_since_us = 0;
+  }
+}
+
+}  // namespace
+
+EvictResult PerformEvictions(Server& server) {
+  const Config& cfg = server.config();
+  Keyspace& ks = server.keyspace();
+  // While clients are paused the dataset must stay still, evictions included (a fake OK that
+  // leaves the statistics alone, as Redis).
+  if (server.IsPaused(ks.now_ms())) return EvictResult::kOk;
+  EvictResult result = EvictResult::kOk;
+  if (cfg.maxmemory != 0 && server.UsedMemory() > cfg.maxmemory) {
+    result = EvictResult::kFail;
+    const EvictPolicy policy = ToEvictPolicy(cfg.maxmemory_policy);
+    EvictionPool& pool = server.eviction_pool();
+    while (auto victim = pool.PickVictim(ks, policy, cfg.maxmemory_samples)) {
+      Db& db = ks.db(victim->db);
+      // A key already past its deadline leaves as expiry removes it ("expired", expired_keys);
+      // Find does that, and returns it only if it was not due after all.
+      if (!victim->expired || db.Find(victim->key) != nullptr) {
+        db.Remove(victim->key);
+        ks.stats().dirty--;  // an eviction is no change to save (Redis leaves server.dirty alone)
+        server.stats().evicted_keys++;
+        server.SignalModifiedKey(db, victim->key);
+        server.NotifyKeyspaceEvent(notify::kEvicted, "evicted", victim->key, db.index());
+      }
+      if (server.UsedMemory() <= cfg.maxmemory) {
+        result = EvictResult::kOk;
+        break;
+      }
+    }
+  }
+  TrackExceeded(server, result);
+  return result;
+}
+
+int64_t CurrentEvictionExceededUs(Server& server) {
+  int64_t since = server.stats().eviction_exceeded_since_us;
+  if (since == 0) return 0;
+  int64_t us = server.clock().NowUs() - since;
+  return us > 0 ? us : 0;
+}
+
+}  // namespace baozi

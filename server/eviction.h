@@ -1,0 +1,30 @@
+// maxmemory enforcement (Redis's performEvictions): while used memory is over the limit, remove
+// the key the policy picks (storage/eviction.h) as a DEL would — watchers of it fail their EXEC,
+// subscribers see "evicted" — until memory is back under the limit or nothing is left to evict.
+// The dispatcher calls it before every command (a deny-oom command is refused when it fails)
+// and once after every top-level command, so a single large write does not leave the server
+// over the limit until the next command arrives.
+#pragma once
+
+#include <cstdint>
+
+#include "server/config.h"
+#include "storage/eviction.h"
+
+namespace baozi {
+
+class Server;
+
+enum class EvictResult {
+  kOk,    // under the limit, or evicting is not allowed right now (clients paused)
+  kFail,  // over the limit and nothing (more) can be evicted
+};
+
+EvictPolicy ToEvictPolicy(MaxmemoryPolicy p);
+
+EvictResult PerformEvictions(Server& server);
+
+// Microseconds the current over-the-limit stretch has lasted (0 when there is none).
+int64_t CurrentEvictionExceededUs(Server& server);
+
+}  // namespace baozi
