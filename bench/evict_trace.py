@@ -74,6 +74,10 @@ from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Run as a script from any directory: its own directory is on sys.path, so the sibling
+# benchmark's server-start helper is shared rather than copied.
+from compare import wait_ping
+
 REPO = Path(__file__).resolve().parents[1]
 WRITE_BIT = 1 << 31
 
@@ -162,22 +166,6 @@ class PortPool:
                 except OSError:
                     continue
         raise RuntimeError(f"no free port in {self.base}..{self.base + 99}")
-
-
-def wait_ping(port: int, proc: subprocess.Popen, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server on port {port} exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                if s.recv(64).startswith(b"+PONG"):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"server on port {port} did not answer PING")
 
 
 @dataclass
