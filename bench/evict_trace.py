@@ -64,7 +64,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -76,7 +75,7 @@ from pathlib import Path
 
 # Run as a script from any directory: its own directory is on sys.path, so the sibling
 # benchmark's server-start helper is shared rather than copied.
-from compare import wait_ping
+from compare import stop_process, wait_ping
 
 REPO = Path(__file__).resolve().parents[1]
 WRITE_BIT = 1 << 31
@@ -190,13 +189,7 @@ class Server:
         return int(self.info("memory")["used_memory"])
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 PIN_CPU: int | None = None

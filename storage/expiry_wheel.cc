@@ -146,15 +146,15 @@ void ExpiryWheel::Advance(int64_t now) {
       const uint64_t span = hi - lo + 1;
       mask = std::rotl((uint64_t{1} << span) - 1, static_cast<int>(lo & (kSlots - 1)));
     }
-    uint64_t todo = occupied_[level] & mask;
+    uint64_t slots_to_splice = occupied_[level] & mask;
     const Handle to = level == 0 ? kDueList : kCascadeList;
     // Visit the slots in time order, starting at lo's digit, so due records queue up roughly in
     // deadline order.
     const int start = static_cast<int>(lo & (kSlots - 1));
-    todo = std::rotr(todo, start);
-    while (todo != 0) {
-      int i = std::countr_zero(todo);
-      todo &= todo - 1;
+    slots_to_splice = std::rotr(slots_to_splice, start);
+    while (slots_to_splice != 0) {
+      int i = std::countr_zero(slots_to_splice);
+      slots_to_splice &= slots_to_splice - 1;
       int slot = (i + start) & (kSlots - 1);
       Splice(static_cast<Handle>(level * kSlots + slot), to);
     }
