@@ -7,8 +7,10 @@
 //
 // Storage is independent of the reported encoding and chosen for memory: an integer or a string
 // of up to 16 bytes lives inside the Value itself (a cache of short values then costs no
-// allocation beyond the dict node), anything longer in a heap std::string that in-place
-// modifications (MutableString) work on directly.
+// allocation beyond the dict node); a longer string as written by SET lives in one allocation of
+// its length and bytes (a "blob": no string object, no spare capacity), and only a string
+// modified in place (MutableString: APPEND, SETRANGE, SETBIT...) becomes a heap std::string, whose
+// spare capacity makes repeated appends cheap, as Redis's raw sds does.
 //
 // Lists, hashes, sets and sorted sets live in a heap object of their own class (ListObject,
 // HashObject, SetObject, ZsetObject), owned by the Value; the object picks and reports its
@@ -22,6 +24,7 @@
 #include <string_view>
 #include <utility>
 
+#include "storage/alloc_size.h"
 #include "storage/numbers.h"
 
 namespace baozi {
@@ -142,6 +145,8 @@ class Value {
         return {u_.bytes, inline_len_};
       case Storage::kHeap:
         return *u_.heap;
+      case Storage::kBlob:
+        return {u_.blob + sizeof(uint32_t), BlobLength()};
       case Storage::kObject:
         break;
     }
@@ -160,6 +165,7 @@ class Value {
     if (storage_ != Storage::kHeap) {
       char buf[kIntBufSize];
       auto* s = new std::string(View(buf));
+      if (storage_ == Storage::kBlob) ::operator delete(u_.blob);
       storage_ = Storage::kHeap;
       u_.heap = s;
     }
@@ -171,15 +177,39 @@ class Value {
   uint32_t lru() const { return lru_; }
   void set_lru(uint32_t s) { lru_ = s; }
 
-  // Bytes this value uses beyond its own 24 (the heap string and its buffer, or the object).
+  // Bytes this value uses beyond its own 24: a string's allocations at the allocator's size
+  // classes, or the collection object's own estimate.
   size_t HeapBytes() const {
-    if (storage_ == Storage::kObject) return ObjectBytes();
-    if (storage_ != Storage::kHeap) return 0;
-    return sizeof(std::string) + (u_.heap->capacity() > 15 ? u_.heap->capacity() + 1 : 0);
+    switch (storage_) {
+      case Storage::kObject:
+        return ObjectBytes();
+      case Storage::kBlob:
+        return AllocSize(sizeof(uint32_t) + BlobLength());
+      case Storage::kHeap:
+        return AllocSize(sizeof(std::string)) +
+               (u_.heap->capacity() > 15 ? AllocSize(u_.heap->capacity() + 1) : 0);
+      case Storage::kInline:
+      case Storage::kInt:
+        break;
+    }
+    return 0;
   }
 
  private:
-  enum class Storage : uint8_t { kInline, kInt, kHeap, kObject };
+  enum class Storage : uint8_t { kInline, kInt, kHeap, kBlob, kObject };
+
+  uint32_t BlobLength() const {
+    uint32_t n;
+    std::memcpy(&n, u_.blob, sizeof(n));
+    return n;
+  }
+  static char* NewBlob(std::string_view s) {
+    char* p = static_cast<char*>(::operator new(sizeof(uint32_t) + s.size()));
+    const uint32_t n = static_cast<uint32_t>(s.size());
+    std::memcpy(p, &n, sizeof(n));
+    std::memcpy(p + sizeof(n), s.data(), s.size());
+    return p;
+  }
 
   static Value WrapObject(ObjType t, void* o) {
     Value v;
@@ -203,12 +233,13 @@ class Value {
     if (s.size() <= kInlineCapacity) {
       SetInline(s);
     } else {
-      storage_ = Storage::kHeap;
-      u_.heap = new std::string(s);
+      storage_ = Storage::kBlob;
+      u_.blob = NewBlob(s);
     }
   }
   void Release() {
     if (storage_ == Storage::kHeap) delete u_.heap;
+    if (storage_ == Storage::kBlob) ::operator delete(u_.blob);
     if (storage_ == Storage::kObject) DeleteObject();
     storage_ = Storage::kInline;
     type_ = ObjType::kString;
@@ -225,12 +256,14 @@ class Value {
   void CopyFrom(const Value& o) {
     CopyFields(o);
     if (o.storage_ == Storage::kHeap) u_.heap = new std::string(*o.u_.heap);
+    if (o.storage_ == Storage::kBlob) u_.blob = NewBlob(o.View(nullptr));
     if (o.storage_ == Storage::kObject) u_.object = o.CloneObject();
   }
 
   union Payload {
     int64_t integer;
     std::string* heap;
+    char* blob;  // uint32 length, then the bytes
     void* object;
     char bytes[kInlineCapacity];
   } u_;

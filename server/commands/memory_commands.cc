@@ -31,15 +31,10 @@ constexpr size_t kDefaultSamples = 5;  // Redis OBJ_COMPUTE_SIZE_DEF_SAMPLES
 
 size_t ValueUsage(const Value& v, size_t samples) {
   switch (v.type()) {
-    case ObjType::kString: {
-      // Integers and short strings live inside the entry; longer ones in a std::string and
-      // its buffer.
-      const size_t heap = v.HeapBytes();
-      if (heap == 0) return 0;
-      size_t bytes = AllocSize(sizeof(std::string));
-      if (heap > sizeof(std::string)) bytes += AllocSize(heap - sizeof(std::string));
-      return bytes;
-    }
+    case ObjType::kString:
+      // Integers and short strings live inside the entry; HeapBytes counts longer ones at
+      // their allocations' size classes.
+      return v.HeapBytes();
     case ObjType::kList:
       return v.list().MemoryUsage(samples);
     case ObjType::kHash:
