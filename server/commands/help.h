@@ -12,7 +12,7 @@ inline void SendHelp(CmdContext& ctx, std::initializer_list<std::string_view> li
   ctx.rb().StartArray(lines.size() + 2);
   for (std::string_view l : lines) ctx.rb().SendSimple(l);
   ctx.rb().SendSimple("HELP");
-  ctx.rb().SendSimple("    Print this help.");
+  ctx.rb().SendSimple("    Prints this help.");
 }
 
 }  // namespace baozi

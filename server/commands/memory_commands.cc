@@ -16,6 +16,7 @@
 
 #include "server/allocator.h"
 #include "server/commands/common.h"
+#include "server/commands/help.h"
 #include "server/memory_overhead.h"
 #include "server/server.h"
 #include "storage/alloc_size.h"
@@ -236,26 +237,22 @@ void CmdMemoryPurge(CmdContext& ctx) {
   ctx.rb().SendOk();
 }
 
-// MEMORY HELP (addReplyHelp's closing lines spelled as 7.0.15 spells them).
+// MEMORY HELP.
 void CmdMemoryHelp(CmdContext& ctx) {
-  static constexpr std::string_view kLines[] = {
-      "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "DOCTOR",
-      "    Return memory problems reports.",
-      "MALLOC-STATS",
-      "    Return internal statistics report from the memory allocator.",
-      "PURGE",
-      "    Attempt to purge dirty pages for reclamation by the allocator.",
-      "STATS",
-      "    Return information about the memory usage of the server.",
-      "USAGE <key> [SAMPLES <count>]",
-      "    Return memory in bytes used by <key> and its value. Nested values are",
-      "    sampled up to <count> times (default: 5, 0 means sample all).",
-      "HELP",
-      "    Prints this help.",
-  };
-  ctx.rb().StartArray(std::size(kLines));
-  for (std::string_view l : kLines) ctx.rb().SendSimple(l);
+  SendHelp(ctx, {
+                    "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                    "DOCTOR",
+                    "    Return memory problems reports.",
+                    "MALLOC-STATS",
+                    "    Return internal statistics report from the memory allocator.",
+                    "PURGE",
+                    "    Attempt to purge dirty pages for reclamation by the allocator.",
+                    "STATS",
+                    "    Return information about the memory usage of the server.",
+                    "USAGE <key> [SAMPLES <count>]",
+                    "    Return memory in bytes used by <key> and its value. Nested values are",
+                    "    sampled up to <count> times (default: 5, 0 means sample all).",
+                });
 }
 
 }  // namespace
