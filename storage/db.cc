@@ -212,17 +212,14 @@ Keyspace::Keyspace(int databases) : rng_(std::random_device{}()) {
 namespace {
 constexpr int kLfuInitVal = 5;
 uint32_t LfuMinutes(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 60000) & 65535; }
-// The LRU clock: 1/256 s units, modulo 2^32. Its top 24 bits are Redis's LRU clock (seconds
-// modulo 2^24).
-uint32_t LruClock(int64_t now_ms) {
-  return static_cast<uint32_t>((static_cast<uint64_t>(now_ms) << 8) / 1000);
-}
+// The LRU clock (Keyspace::lru_clock_): 1/256 s units, modulo 2^32. Its top 24 bits are
+// Redis's LRU clock (seconds modulo 2^24).
 constexpr uint32_t kLruSecondsMask = (1u << 24) - 1;
 }  // namespace
 
 uint32_t Keyspace::InitialAccess() const {
   if (lfu_mode_) return (LfuMinutes(now_ms_) << 8) | kLfuInitVal;
-  return LruClock(now_ms_);
+  return lru_clock_;
 }
 
 int Keyspace::LfuFrequency(const Value& v) const {
@@ -237,7 +234,7 @@ int Keyspace::LfuFrequency(const Value& v) const {
 
 void Keyspace::Touch(Value& v) {
   if (!lfu_mode_) {
-    v.set_lru(LruClock(now_ms_));
+    v.set_lru(lru_clock_);
     return;
   }
   // Logarithmic increment: the more hits a key has, the less likely one more hit counts.
@@ -251,11 +248,11 @@ void Keyspace::Touch(Value& v) {
 }
 
 int64_t Keyspace::IdleSeconds(const Value& v) const {
-  return ((LruClock(now_ms_) >> 8) - (v.lru() >> 8)) & kLruSecondsMask;
+  return ((lru_clock_ >> 8) - (v.lru() >> 8)) & kLruSecondsMask;
 }
 
 uint64_t Keyspace::IdleMs(const Value& v) const {
-  return static_cast<uint64_t>(LruClock(now_ms_) - v.lru()) * 1000 / 256;
+  return static_cast<uint64_t>(lru_clock_ - v.lru()) * 1000 / 256;
 }
 
 uint32_t Keyspace::RedisLruField(const Value& v) const {

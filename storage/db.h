@@ -98,8 +98,7 @@ class Db {
   // kSetKeepTtl. Overwriting counts as one write access to the key (setKey's lookup) unless the
   // caller already looked it up for writing (kSetLookedUp), and keeps the old LFU counter.
   enum SetFlags : uint8_t { kSetKeepTtl = 1, kSetLookedUp = 2 };
-  DbEntry& Set(std::string_view key, Value value, int64_t expire_ms = kNoExpire,
-               uint8_t flags = 0);
+  DbEntry& Set(std::string_view key, Value value, int64_t expire_ms = kNoExpire, uint8_t flags = 0);
   // Inserts a key that must not exist (checked by the caller).
   DbEntry& Add(std::string_view key, Value value);
   bool Delete(std::string_view key);
@@ -201,7 +200,12 @@ class Keyspace {
 
   // The time snapshot every expiry decision of the current command uses.
   int64_t now_ms() const { return now_ms_; }
-  void set_now_ms(int64_t ms) { now_ms_ = ms; }
+  void set_now_ms(int64_t ms) {
+    now_ms_ = ms;
+    // The LRU clock in 1/256 s (see below), derived once per command rather than with a
+    // division on every key access.
+    lru_clock_ = static_cast<uint32_t>((static_cast<uint64_t>(ms) << 8) / 1000);
+  }
   // Access data kept in Value::lru(), as Redis keeps it in robj->lru: in LRU mode the last
   // access time in 1/256 s units modulo 2^32 (Redis keeps seconds modulo 2^24: the same 194-day
   // wrap, but eviction can tell apart keys read within the same second); in LFU mode (an LFU
@@ -264,6 +268,7 @@ class Keyspace {
  private:
   std::vector<Db> dbs_;
   int64_t now_ms_ = 0;
+  uint32_t lru_clock_ = 0;
   KeyspaceStats stats_;
   std::mt19937_64 rng_;
   bool lfu_mode_ = false;
