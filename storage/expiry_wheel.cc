@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cassert>
 #include <limits>
 #include <utility>
 
@@ -36,7 +35,7 @@ ExpiryWheel::Handle ExpiryWheel::Allocate() {
 
 ExpiryWheel::Handle ExpiryWheel::Insert(int64_t when, void* owner, int64_t now) {
   if (records_ == 0) InitSentinels();
-  if (size() == 0 && !HasBacklog() && now > 0) {
+  if (size() == 0 && now > 0) {
     // Nothing is filed, so the clock may jump: records then start near level 0 rather than
     // cascading down from the level of "now" seen from the epoch.
     cur_ = std::max(cur_, static_cast<uint64_t>(now));
@@ -112,13 +111,15 @@ void ExpiryWheel::File(Handle h) {
   LinkLast(static_cast<Handle>(level * kSlots + slot), h);
 }
 
-void ExpiryWheel::Splice(Handle from, Handle to) {
+void ExpiryWheel::SpliceSlot(Handle from) {
   Record& f = At(from);
   if (f.next == from) return;
   Handle first = f.next;
   Handle last = f.prev;
-  // The records keep their stale list and epoch: ListOf maps them to `to`.
-  assert(to == (from < kSlots ? kDueList : kCascadeList));
+  // Level-0 slots are due by construction; a higher slot may hold records that are not due
+  // yet, which Run re-files. The records keep their stale list and epoch: ListOf maps them to
+  // the same destination.
+  const Handle to = from < kSlots ? kDueList : kCascadeList;
   ++epochs_[from];
   Record& t = At(to);
   At(t.prev).next = first;
@@ -147,7 +148,6 @@ void ExpiryWheel::Advance(int64_t now) {
       mask = std::rotl((uint64_t{1} << span) - 1, static_cast<int>(lo & (kSlots - 1)));
     }
     uint64_t slots_to_splice = occupied_[level] & mask;
-    const Handle to = level == 0 ? kDueList : kCascadeList;
     // Visit the slots in time order, starting at lo's digit, so due records queue up roughly in
     // deadline order.
     const int start = static_cast<int>(lo & (kSlots - 1));
@@ -156,7 +156,7 @@ void ExpiryWheel::Advance(int64_t now) {
       int i = std::countr_zero(slots_to_splice);
       slots_to_splice &= slots_to_splice - 1;
       int slot = (i + start) & (kSlots - 1);
-      Splice(static_cast<Handle>(level * kSlots + slot), to);
+      SpliceSlot(static_cast<Handle>(level * kSlots + slot));
     }
   }
   cur_ = target;

@@ -176,8 +176,8 @@ class ExpiryWheel {
     File(h);
   }
   void Advance(int64_t now);
-  // Moves a whole list onto the end of another.
-  void Splice(Handle from, Handle to);
+  // Moves a whole slot's list onto the end of its work list (due for level 0, else cascade).
+  void SpliceSlot(Handle from);
 
   RelocateFn relocate_;
   std::vector<std::unique_ptr<Record[]>> chunks_;
