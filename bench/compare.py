@@ -81,6 +81,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def add_server_args(ap: argparse.ArgumentParser):
+    """--baozi and --redis, the two binaries every benchmark here compares."""
+    ap.add_argument("--baozi", default=os.environ.get("BAOZI_SERVER",
+                                                     str(REPO / "build" / "baozi-server")))
+    ap.add_argument("--redis", default=os.environ.get("REDIS_ORACLE", "/usr/bin/redis-server"))
+
+
 def stop_process(proc: subprocess.Popen):
     """SIGTERM, then SIGKILL if the server has not exited within 10 s."""
     if proc.poll() is None:
@@ -594,9 +601,7 @@ def run_collection_memory(binaries: dict[str, str], opts, workdir: Path):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--baozi", default=os.environ.get("BAOZI_SERVER",
-                                                     str(REPO / "build" / "baozi-server")))
-    ap.add_argument("--redis", default=os.environ.get("REDIS_ORACLE", "/usr/bin/redis-server"))
+    add_server_args(ap)
     ap.add_argument("--roofline", default=str(REPO / "build" / "ping-roofline"),
                     help="ping-roofline binary; skipped if missing")
     ap.add_argument("--tests", default="ping_mbulk,set,get,incr,mset")

@@ -75,9 +75,8 @@ from pathlib import Path
 
 # Run as a script from any directory: its own directory is on sys.path, so the sibling
 # benchmark's server-start helper is shared rather than copied.
-from compare import stop_process, wait_ping
+from compare import REPO, add_server_args, stop_process, wait_ping
 
-REPO = Path(__file__).resolve().parents[1]
 WRITE_BIT = 1 << 31
 
 
@@ -424,9 +423,7 @@ def print_tables(cells, opts):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--baozi", default=os.environ.get("BAOZI_SERVER",
-                                                      str(REPO / "build" / "baozi-server")))
-    ap.add_argument("--redis", default=os.environ.get("REDIS_ORACLE", "/usr/bin/redis-server"))
+    add_server_args(ap)
     ap.add_argument("--driver", default=None,
                     help="trace-replay binary (default: next to --baozi, else build/)")
     ap.add_argument("--keys", type=int, default=200_000)

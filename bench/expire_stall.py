@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare import REPO, fmt_ratio, start_server  # noqa: E402
+from compare import add_server_args, fmt_ratio, start_server  # noqa: E402
 
 
 class Conn:
@@ -193,9 +193,7 @@ def run_server(name: str, binary: str, workdir: Path, opts) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--baozi", default=os.environ.get("BAOZI_SERVER",
-                                                      str(REPO / "build" / "baozi-server")))
-    ap.add_argument("--redis", default=os.environ.get("REDIS_ORACLE", "/usr/bin/redis-server"))
+    add_server_args(ap)
     ap.add_argument("--keys", type=int, default=1_000_000)
     ap.add_argument("--quick", action="store_true", help="200,000 keys")
     ap.add_argument("--window-ms", type=int, default=1000,

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare import REPO, start_server  # noqa: E402
+from compare import add_server_args, start_server  # noqa: E402
 
 
 def resp(*args: bytes) -> bytes:
@@ -85,9 +85,7 @@ def run_once(proc, subscribers: int, messages: int, payload: int) -> tuple[float
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--baozi", default=os.environ.get("BAOZI_SERVER",
-                                                      str(REPO / "build" / "baozi-server")))
-    ap.add_argument("--redis", default=os.environ.get("REDIS_ORACLE", "/usr/bin/redis-server"))
+    add_server_args(ap)
     ap.add_argument("--subscribers", type=int, default=9000)
     ap.add_argument("--messages", type=int, default=50)
     ap.add_argument("--payload", type=int, default=256)
