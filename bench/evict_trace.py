@@ -5,8 +5,8 @@ Draws one seeded key-access trace per Zipf skew and replays it, cache-aside,
 against baozi ($BAOZI_SERVER, default build/baozi-server) and Debian's
 redis-server side by side, under allkeys-lru and allkeys-lfu with maxmemory at
 10% and 50% of the working set. For each (policy, skew, memory) cell it prints
-both servers' GET hit ratio and the server CPU time that eviction itself costs
-per write.
+both servers' GET hit ratio, the server CPU time that eviction itself costs
+per write, and all server CPU per write.
 
 The trace
   * --keys keys (default 200,000) with names of mixed length (4 to 65 bytes,
@@ -37,18 +37,27 @@ Memory limits
   alone. Both servers' empty and loaded used_memory are printed.
 
 Eviction cost
-  Each cell starts four fresh servers: redis and baozi with the limit, and for
-  each a control of the same binary with maxmemory 0. The replay tool drives
-  all four in lockstep, batch by batch, and a control's write phase carries
-  exactly the fills of its evicting twin, so both receive byte for byte the
-  same commands. The tool reads each server's CPU clock (every thread, ns)
-  around every write phase; eviction's own cost per write = (write-phase CPU
-  of the evicting server - that of its control) / writes. Read phases stay
-  out of it (the control hits more often, so its GET replies are larger). All
-  servers and the tool are pinned to one CPU (--cpu): they take turns anyway,
-  and the noise of other work on the machine then falls on all of them alike.
-  Replaying redis against itself (--baozi /usr/bin/redis-server) shows the
-  noise floor: hit ratios within about 0.1 pp, CPU within a few percent.
+  Each cell starts one redis and one baozi with the limit; the replay tool
+  drives both in lockstep, batch by batch, and reads each server's CPU clock
+  (every thread, ns) over the measured part and around every write phase.
+  Eviction's own cost is profiled: `perf record --call-graph dwarf` samples
+  each server's CPU time over exactly the measured part (the tool switches
+  perf on at the warm-up boundary and off at the end), and the share of
+  samples whose call stack passes through the server's eviction routine
+  (Redis's performEvictions, baozi's PerformEvictions: sampling, choosing,
+  deleting and freeing victims, the events and bookkeeping) times the
+  server's CPU time is what evicting cost it. Per write, that is the "evict"
+  column. Both servers are measured the same way; Debian's redis-server
+  keeps its dynamic symbol table and .eh_frame, which is all the unwinding
+  needs. Without a usable perf (--no-profile) the column shows '-'.
+  An earlier version subtracted a control server without maxmemory; that
+  control grows to the whole working set, whose cache misses and dict
+  rehashing cost each server differently, so the difference measured the
+  dataset size as much as eviction.
+  All servers and the tool are pinned to one CPU (--cpu): they take turns
+  anyway, and the noise of other work on the machine then falls on all of
+  them alike. Replaying redis against itself (--baozi /usr/bin/redis-server)
+  shows the noise floor.
 
 Both servers run with --save '' --appendonly no, maxmemory-samples and the
 LFU settings at their defaults, one fresh process per cell. Needs the
@@ -64,6 +73,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -267,8 +277,7 @@ class Run:
     max_used: int = 0
     warm_gets: int = 0
     first_error: str = ""
-    control_cpu: float | None = None
-    control_write_cpu: float | None = None
+    evict_share: float | None = None  # of the CPU samples, under the eviction routine
 
     @property
     def hit_ratio(self) -> float:
@@ -278,9 +287,9 @@ class Run:
         return self.cpu / self.writes * 1e6 if self.writes else float("nan")
 
     def evict_per_write_us(self) -> float | None:
-        if self.control_write_cpu is None or not self.writes:
+        if self.evict_share is None or not self.writes:
             return None
-        return (self.write_cpu - self.control_write_cpu) / self.writes * 1e6
+        return self.evict_share * self.cpu / self.writes * 1e6
 
     def add(self, o: Run):
         """Folds another round of the same cell in: the rounds count as one longer run."""
@@ -289,33 +298,89 @@ class Run:
             setattr(self, f, getattr(self, f) + getattr(o, f))
         self.max_used = max(self.max_used, o.max_used)
         self.first_error = self.first_error or o.first_error
-        if o.control_cpu is not None:
-            self.control_cpu = (self.control_cpu or 0.0) + o.control_cpu
-            self.control_write_cpu = (self.control_write_cpu or 0.0) + o.control_write_cpu
+        if o.evict_share is not None:
+            # Weighted by CPU time, so the sum is the share of the rounds' CPU together.
+            mine = (self.evict_share or 0.0) * (self.cpu - o.cpu)
+            self.evict_share = (mine + o.evict_share * o.cpu) / self.cpu if self.cpu else None
+
+
+# The routine each server runs to evict, everything it calls included.
+EVICTION_SYMBOLS = ("performEvictions", "baozi::PerformEvictions")
+
+
+class Profiler:
+    """perf record on one server, switched on and off by the replay tool through perf's
+    control fifos so that it samples exactly the measured part."""
+
+    def __init__(self, server: Server, workdir: Path):
+        d = workdir / server.name
+        self.data, self.ctl, self.ack = d / "perf.data", d / "perf.ctl", d / "perf.ack"
+        for f in (self.ctl, self.ack):
+            f.unlink(missing_ok=True)
+            os.mkfifo(f)
+        self.proc = subprocess.Popen(
+            ["perf", "record", "-q", "-F", "997", "--call-graph", "dwarf,8192", "--delay", "-1",
+             "--control", f"fifo:{self.ctl},{self.ack}", "-o", str(self.data),
+             "-p", str(server.proc.pid)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+    def ctl_arg(self) -> str:
+        return f"{self.ctl}:{self.ack}"
+
+    def finish(self) -> float:
+        """Stops perf and returns the share of samples under the eviction routine."""
+        self.proc.send_signal(signal.SIGINT)
+        _, err = self.proc.communicate(timeout=120)
+        out = subprocess.run(["perf", "report", "-i", str(self.data), "--children",
+                              "--sort", "symbol", "--stdio", "-g", "none",
+                              "--percent-limit", "0"],
+                             capture_output=True, text=True, timeout=1800).stdout
+        share = {}
+        for m in re.finditer(r"^\s*([\d.]+)%\s+[\d.]+%\s+\[\.\]\s+(\S+)", out, re.M):
+            share.setdefault(m.group(2), float(m.group(1)) / 100)
+        if "main" not in share:
+            raise RuntimeError(f"perf report found no samples in main: {err.decode()[-500:]}")
+        if share["main"] < 0.9:
+            # Stacks cut short would hide eviction frames: say so rather than under-report.
+            print(f"    warning: only {share['main']:.0%} of samples unwound to main",
+                  file=sys.stderr)
+        return sum(share.get(s, 0.0) for s in EVICTION_SYMBOLS)
+
+
+def perf_usable() -> bool:
+    try:
+        out = subprocess.run(["perf", "record", "-q", "-o", "/dev/null", "--", "true"],
+                             capture_output=True, timeout=30)
+        return out.returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def run_cell(binaries: dict[str, str], limits: dict[str, int], trace: Trace, skew: float,
              policy: str, workdir: Path, ports: PortPool, opts) -> tuple[dict[str, Run], float]:
-    """Starts every server of the cell (each kind, and its control unless --no-control) and
-    replays the trace through all of them in lockstep."""
-    servers: list[tuple[Server, str]] = []
+    """Starts one server of each kind with the cell's limit, profiles them unless
+    --no-profile, and replays the trace through all of them in lockstep."""
+    servers: list[Server] = []
+    profilers: dict[str, Profiler] = {}
     try:
         for name, binary in binaries.items():
-            servers.append((start_server(name, binary, workdir, ports,
-                                         ["--maxmemory", str(limits[name]),
-                                          "--maxmemory-policy", policy]), ""))
-            if opts.control:
-                servers.append((start_server(name + "-control", binary, workdir, ports,
-                                             ["--maxmemory", "0", "--maxmemory-policy", policy]),
-                                name))
+            servers.append(start_server(name, binary, workdir, ports,
+                                        ["--maxmemory", str(limits[name]),
+                                         "--maxmemory-policy", policy]))
         args = ["replay", "--keys", str(trace.keys_file), "--trace", str(trace.files[skew]),
                 "--warmup", str(opts.warmup), "--batch", str(opts.batch)]
-        for s, leader in servers:
-            spec = f"{s.name}:{s.port}:{s.proc.pid}" + (f":{leader}" if leader else "")
-            args += ["--server", spec]
+        for s in servers:
+            args += ["--server", f"{s.name}:{s.port}:{s.proc.pid}"]
+            if opts.profile:
+                profilers[s.name] = Profiler(s, workdir)
+                args += ["--perf-ctl", profilers[s.name].ctl_arg()]
         out = run_driver(opts, args)
+        shares = {name: p.finish() for name, p in profilers.items()}
     finally:
-        for s, _ in servers:
+        for p in profilers.values():
+            if p.proc.poll() is None:
+                p.proc.kill()
+        for s in servers:
             s.stop()
     res: dict[str, dict[str, str]] = {}
     for line in out:
@@ -330,17 +395,13 @@ def run_cell(binaries: dict[str, str], limits: dict[str, int], trace: Trace, ske
                   failed=int(r["failed_writes"]) + int(r["warmup_failed_writes"]),
                   cpu=float(r["cpu_s"]), write_cpu=float(r["write_cpu_s"]),
                   max_used=int(r["used_memory_max_sampled"]), warm_gets=int(r["warmup_gets"]),
-                  first_error=r.get("first_error", ""))
-        if opts.control:
-            c = res[name + "-control"]
-            run.control_cpu, run.control_write_cpu = float(c["cpu_s"]), float(c["write_cpu_s"])
+                  first_error=r.get("first_error", ""), evict_share=shares.get(name))
         runs[name] = run
         if opts.verbose:
-            ctl = (f", control {run.control_cpu:.2f}s / writes {run.control_write_cpu:.2f}s"
-                   if opts.control else "")
+            prof = f", evict share {run.evict_share:.1%}" if run.evict_share is not None else ""
             print(f"    {name}: hit {run.hit_ratio:.4f}, writes {run.writes:,}, evicted "
                   f"{run.evicted:,}, failed {run.failed:,}, cpu {run.cpu:.2f}s / writes "
-                  f"{run.write_cpu:.2f}s{ctl}, max used_memory {run.max_used:,}",
+                  f"{run.write_cpu:.2f}s{prof}, max used_memory {run.max_used:,}",
                   file=sys.stderr)
     return runs, float(res["all"]["wall_s"])
 
@@ -372,9 +433,9 @@ EVICT_FLOOR_US = 0.1
 
 
 def print_tables(cells, opts):
-    print("\nHit ratio = GET hits / GETs after the warm-up. Evict us/w = server CPU time of the "
-          "write phases (fills and SETs) minus that of a control server without maxmemory given "
-          "the same commands, per write ('-' without evictions). CPU us/w = all server CPU "
+    print("\nHit ratio = GET hits / GETs after the warm-up. Evict us/w = server CPU time spent "
+          "in its eviction routine and everything it calls (perf call-graph samples of the "
+          "measured part), per write ('-' without evictions). CPU us/w = all server CPU "
           "time of the measured part (reads included) per write. Ratios are baozi/redis; for "
           f"CPU lower is better; no evict ratio where Redis's figure is under {EVICT_FLOOR_US} "
           "us, the noise floor.\n")
@@ -397,12 +458,11 @@ def print_tables(cells, opts):
     print_markdown(lines)
 
     print("\nDetails of the measured part: writes = fills + direct SETs; failed = error replies "
-          "to writes over the whole run, OOM among them; CPU in seconds, of the evicting server "
-          "and of its control (all / write phases); max used = the largest of 20 samples of "
-          "used_memory and the end value, over maxmemory.\n")
+          "to writes over the whole run, OOM among them; CPU in seconds (all / write phases); "
+          "evict share = the part of the CPU samples under the eviction routine; max used = the "
+          "largest of 20 samples of used_memory and the end value, over maxmemory.\n")
     head = ["policy", "skew", "mem", "server", "maxmemory", "GETs", "writes", "evicted_keys",
-            "failed (OOM)", "CPU all", "CPU writes", "control all", "control writes",
-            "max used / limit"]
+            "failed (OOM)", "CPU all", "CPU writes", "evict share", "max used / limit"]
     lines = [head]
     for (policy, skew, pct), runs in cells:
         for name in ("redis", "baozi"):
@@ -410,8 +470,7 @@ def print_tables(cells, opts):
             lines.append([policy, f"{skew:g}", f"{pct}%", name, f"{x.maxmemory:,}",
                           f"{x.gets:,}", f"{x.writes:,}", f"{x.evicted:,}",
                           f"{x.failed:,} ({x.oom:,})", f"{x.cpu:.2f}", f"{x.write_cpu:.2f}",
-                          "-" if x.control_cpu is None else f"{x.control_cpu:.2f}",
-                          "-" if x.control_write_cpu is None else f"{x.control_write_cpu:.2f}",
+                          "-" if x.evict_share is None else f"{x.evict_share:.1%}",
                           f"{x.max_used / x.maxmemory:.3f}"])
     print_markdown(lines)
     errors = [(cell, name, runs[name].first_error) for cell, runs in cells for name in runs
@@ -440,8 +499,8 @@ def main() -> int:
     ap.add_argument("--limit", choices=("same", "own-baseline"), default="same",
                     help="same: both get Redis's empty used_memory + %% of the working set; "
                          "own-baseline: each gets its own empty used_memory + %%")
-    ap.add_argument("--no-control", dest="control", action="store_false",
-                    help="skip the control servers (no eviction cost column)")
+    ap.add_argument("--no-profile", dest="profile", action="store_false",
+                    help="do not run perf (no eviction cost column)")
     ap.add_argument("--cpu", type=int, default=None,
                     help="CPU to pin every server and the replay tool to (default: the last "
                          "one this process may use; -1: no pinning)")
@@ -467,6 +526,10 @@ def main() -> int:
     global PIN_CPU
     allowed = sorted(os.sched_getaffinity(0))
     PIN_CPU = allowed[-1] if opts.cpu is None else (None if opts.cpu < 0 else opts.cpu)
+    if opts.profile and not perf_usable():
+        print("perf record does not work here: the evict column will be empty (--no-profile "
+              "silences this)", file=sys.stderr)
+        opts.profile = False
     if opts.warmup >= opts.accesses:
         print("--warmup must be smaller than --accesses", file=sys.stderr)
         return 2

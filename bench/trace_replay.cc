@@ -19,19 +19,13 @@
 // read twice in one batch misses twice everywhere.
 //
 // Several servers are driven in lockstep, batch by batch, so that the noise of
-// a shared machine falls on all of them alike.  A server given as a control
-// of another (NAME:PORT:PID:LEADER) runs without maxmemory and receives byte
-// for byte the commands its leader receives: its write phase carries the
-// leader's fills, whatever the control itself answered.  The CPU time of each
-// server (clock_getcpuclockid on its pid: every thread, in nanoseconds) is
-// read around every write phase of the measured part.  The window closes
-// after the PING's reply: the PING goes out only once the SETs are answered,
-// so the server reads it in a later turn of its event loop, and work it
-// defers to the end of the SETs' turn (after the replies went out) is inside
-// the window too.  Since a control does the
-// same writes without evicting, leader minus control over these windows is
-// what eviction costs, free of the reads (whose replies differ: a control
-// hits more often) and of most of the machine's noise.
+// a shared machine falls on all of them alike.  The CPU time of each server
+// (clock_getcpuclockid on its pid: every thread, in nanoseconds) is read over
+// the whole measured part and around every write phase of it.  A write
+// phase's window closes after the PING's reply: the PING goes out only once
+// the SETs are answered, so the server reads it in a later turn of its event
+// loop, and work it defers to the end of the SETs' turn (after the replies
+// went out) is inside the window too.
 //
 // The first --warmup entries fill the caches and are not counted.  INFO's
 // evicted_keys and the whole-run CPU time are taken at the boundary and at
@@ -40,14 +34,21 @@
 // counts as a failed write (-OOM also separately); the first error text is
 // printed.
 //
+// A profiler can be confined to the measured part: for every --perf-ctl
+// CTL:ACK (the fifos of `perf record --control fifo:CTL,ACK --delay -1`), the
+// tool sends "enable" at the warm-up boundary and "disable" at the end, each
+// time waiting for perf's "ack", so the samples cover exactly the window the
+// CPU times cover.
+//
 // Output: "NAME FIELD VALUE" lines on stdout (load mode: "FIELD VALUE").
 //
 // Usage:
 //   trace-replay load   --port P --keys FILE [--batch N]
 //   trace-replay replay --keys FILE --trace FILE [--warmup N] [--batch N]
-//                       --server NAME:PORT:PID[:LEADER] ...
+//                       --server NAME:PORT:PID ... [--perf-ctl CTL:ACK ...]
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -84,7 +85,6 @@ struct ServerSpec {
   std::string name;
   int port = 0;
   int pid = 0;
-  std::string leader;  // empty: evicts on its own
 };
 
 struct Options {
@@ -95,6 +95,7 @@ struct Options {
   size_t warmup = 0;
   size_t batch = 100;
   std::vector<ServerSpec> servers;
+  std::vector<std::string> perf_ctl;  // "CTL:ACK" fifo pairs
 };
 
 ServerSpec ParseServer(std::string_view s) {
@@ -106,10 +107,8 @@ ServerSpec ParseServer(std::string_view s) {
     if (colon == std::string_view::npos) break;
     start = colon + 1;
   }
-  if (parts.size() < 3 || parts.size() > 4) Die("--server wants NAME:PORT:PID[:LEADER]");
-  ServerSpec spec{parts[0], std::atoi(parts[1].c_str()), std::atoi(parts[2].c_str()), ""};
-  if (parts.size() == 4) spec.leader = parts[3];
-  return spec;
+  if (parts.size() != 3) Die("--server wants NAME:PORT:PID");
+  return ServerSpec{parts[0], std::atoi(parts[1].c_str()), std::atoi(parts[2].c_str())};
 }
 
 Options ParseOptions(int argc, char** argv) {
@@ -132,6 +131,8 @@ Options ParseOptions(int argc, char** argv) {
       o.batch = std::max<size_t>(1, std::strtoull(v, nullptr, 10));
     } else if (a == "--server") {
       o.servers.push_back(ParseServer(v));
+    } else if (a == "--perf-ctl") {
+      o.perf_ctl.emplace_back(v);
     } else {
       Die("unknown option " + std::string(a));
     }
@@ -316,7 +317,6 @@ class Target {
   }
 
   const ServerSpec& spec() const { return spec_; }
-  Target* leader = nullptr;
   Counters warm, meas;
   int64_t write_cpu_ns = 0;  // measured write phases only
   int64_t max_used = 0;
@@ -369,17 +369,16 @@ class Target {
     }
   }
 
-  // Fills (the leader's, for a control) and direct SETs in trace order, then
-  // a PING; returns the server CPU time the phase took when `timed`.
+  // Fills and direct SETs in trace order, then a PING; returns the server CPU
+  // time the phase took when `timed`.
   int64_t WritePhase(const uint32_t* entries, size_t n, Counters& c, bool timed) {
-    const std::vector<uint8_t>& fills = leader ? leader->missed : missed;
     out_.clear();
     size_t writes = 0;
     for (size_t j = 0; j < n; ++j) {
       if (entries[j] & kWriteBit) {
         cmds_.AppendSet(out_, entries[j] & ~kWriteBit);
         ++c.direct_sets;
-      } else if (fills[j]) {
+      } else if (missed[j]) {
         cmds_.AppendSet(out_, entries[j]);
         ++c.fills;
       } else {
@@ -435,6 +434,27 @@ void Load(const Options& o, const Commands& cmds) {
   if (!first_error.empty()) std::printf("first_error %s\n", first_error.c_str());
 }
 
+// Sends `command` to each perf control fifo and waits for its "ack".
+void PerfControl(const std::vector<std::string>& ctls, const char* command) {
+  for (const std::string& spec : ctls) {
+    size_t colon = spec.find(':');
+    if (colon == std::string::npos) Die("--perf-ctl wants CTL:ACK");
+    std::string ctl = spec.substr(0, colon), ack = spec.substr(colon + 1);
+    int fd = open(ctl.c_str(), O_WRONLY);
+    if (fd < 0) Die("cannot open " + ctl);
+    std::string line = std::string(command) + "\n";
+    bool sent = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    close(fd);
+    if (!sent) Die("cannot write to " + ctl);
+    fd = open(ack.c_str(), O_RDONLY);
+    if (fd < 0) Die("cannot open " + ack);
+    char buf[16];
+    ssize_t got = read(fd, buf, sizeof(buf));
+    close(fd);
+    if (got < 3 || std::string_view(buf, 3) != "ack") Die("perf did not ack on " + ack);
+  }
+}
+
 void Replay(const Options& o, const Commands& cmds) {
   std::vector<uint8_t> raw = ReadFile(o.trace_file);
   size_t n = raw.size() / 4;
@@ -445,13 +465,6 @@ void Replay(const Options& o, const Commands& cmds) {
   }
   std::vector<std::unique_ptr<Target>> targets;
   for (const ServerSpec& s : o.servers) targets.push_back(std::make_unique<Target>(s, cmds));
-  for (auto& t : targets) {
-    if (t->spec().leader.empty()) continue;
-    for (auto& l : targets) {
-      if (l->spec().name == t->spec().leader && l->spec().leader.empty()) t->leader = l.get();
-    }
-    if (t->leader == nullptr) Die("no leader named " + t->spec().leader);
-  }
   size_t warmup = std::min(o.warmup, n);
   if (warmup == n) Die("nothing to measure: --warmup covers the whole trace");
   size_t sample_every = std::max<size_t>(1, (n - warmup) / kUsedMemorySamples);
@@ -466,19 +479,16 @@ void Replay(const Options& o, const Commands& cmds) {
         evicted0[t] = targets[t]->InfoField("stats", "evicted_keys");
         cpu0[t] = targets[t]->CpuNs();
       }
+      PerfControl(o.perf_ctl, "enable");
       t0 = WallNs();
     }
     bool measured = i >= warmup;
     size_t stop = std::min(i + o.batch, measured ? n : warmup);
     const uint32_t* entries = trace.data() + i;
-    // Leaders read first so that their misses are known to their controls;
-    // the order among leaders (and among controls) rotates every batch.
-    for (int pass = 0; pass < 2; ++pass) {
-      for (size_t r = 0; r < m; ++r) {
-        Target& t = *targets[(r + round) % m];
-        if ((t.leader != nullptr) == (pass == 0)) continue;
-        t.ReadPhase(entries, stop - i, measured ? t.meas : t.warm);
-      }
+    // The order of the servers rotates every batch.
+    for (size_t r = 0; r < m; ++r) {
+      Target& t = *targets[(r + round) % m];
+      t.ReadPhase(entries, stop - i, measured ? t.meas : t.warm);
     }
     for (size_t r = 0; r < m; ++r) {
       Target& t = *targets[(r + round) % m];
@@ -491,8 +501,9 @@ void Replay(const Options& o, const Commands& cmds) {
     }
   }
   int64_t wall = WallNs() - t0;
+  for (size_t t = 0; t < m; ++t) cpu[t] = targets[t]->CpuNs() - cpu0[t];
+  PerfControl(o.perf_ctl, "disable");
   for (size_t t = 0; t < m; ++t) {
-    cpu[t] = targets[t]->CpuNs() - cpu0[t];
     evicted[t] = targets[t]->InfoField("stats", "evicted_keys") - evicted0[t];
     used_end[t] = targets[t]->InfoField("memory", "used_memory");
   }

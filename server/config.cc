@@ -786,6 +786,8 @@ std::vector<Param> BuildTable() {
       EnumParam("maxmemory-policy", 0, &Config::maxmemory_policy, kPolicies, d.maxmemory_policy));
   t.push_back(NumericParam("maxmemory-samples", 0, &Config::maxmemory_samples, 1, kIntMax,
                            d.maxmemory_samples));
+  t.push_back(NumericParam("maxmemory-eviction-tenacity", 0, &Config::maxmemory_eviction_tenacity,
+                           0, 100, d.maxmemory_eviction_tenacity));
   t.push_back(NotifyParam());
   t.push_back(NumericParam("slowlog-log-slower-than", 0, &Config::slowlog_log_slower_than, -1,
                            kLongMax, d.slowlog_log_slower_than));
@@ -820,6 +822,8 @@ std::vector<Param> BuildTable() {
                         d.lazyfree_lazy_user_del));
   t.push_back(BoolParam("lazyfree-lazy-user-flush", 0, &Config::lazyfree_lazy_user_flush,
                         d.lazyfree_lazy_user_flush));
+  t.push_back(BoolParam("lazyfree-lazy-eviction", 0, &Config::lazyfree_lazy_eviction,
+                        d.lazyfree_lazy_eviction));
   t.push_back(BoolParam("stop-writes-on-bgsave-error", 0, &Config::stop_writes_on_bgsave_error,
                         d.stop_writes_on_bgsave_error));
   t.push_back(BoolParam("rdbcompression", 0, &Config::rdbcompression, d.rdbcompression));

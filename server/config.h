@@ -115,11 +115,15 @@ struct Config {
   uint64_t maxmemory = 0;  // bytes, 0 = no limit
   MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoEviction;
   int maxmemory_samples = 5;
+  int maxmemory_eviction_tenacity = 10;
   int lfu_log_factor = 10;
   int lfu_decay_time = 1;
   int active_expire_effort = 1;
   bool lazyfree_lazy_user_del = false;
   bool lazyfree_lazy_user_flush = false;
+  // Accepted for redis.conf compatibility: baozi frees an evicted key's memory at once, so
+  // "lazy" eviction behaves as Redis's does once its free thread has caught up.
+  bool lazyfree_lazy_eviction = false;
   // Compact encodings (storage/encoding_limits.h); Redis 7.0's compiled-in defaults.
   int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;

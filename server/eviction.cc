@@ -1,5 +1,9 @@
 #include "server/eviction.h"
 
+#include <chrono>
+#include <cmath>
+#include <limits>
+
 #include "server/server.h"
 
 namespace baozi {
@@ -33,7 +37,7 @@ namespace {
 // that finds memory under the limit again.
 void TrackExceeded(Server& server, EvictResult result) {
   ServerStats& st = server.stats();
-  if (result == EvictResult::kFail) {
+  if (result != EvictResult::kOk) {
     if (st.eviction_exceeded_since_us == 0) st.eviction_exceeded_since_us = server.clock().NowUs();
   } else if (st.eviction_exceeded_since_us != 0) {
     st.total_eviction_exceeded_us += CurrentEvictionExceededUs(server);
@@ -43,6 +47,12 @@ void TrackExceeded(Server& server, EvictResult result) {
 
 }  // namespace
 
+int64_t EvictionTimeLimitUs(int tenacity) {
+  if (tenacity <= 10) return 50 * static_cast<int64_t>(std::max(tenacity, 0));
+  if (tenacity < 100) return static_cast<int64_t>(500.0 * std::pow(1.15, tenacity - 10.0));
+  return std::numeric_limits<int64_t>::max();
+}
+
 EvictResult PerformEvictions(Server& server) {
   const Config& cfg = server.config();
   Keyspace& ks = server.keyspace();
@@ -50,10 +60,16 @@ EvictResult PerformEvictions(Server& server) {
   // leaves the statistics alone, as Redis).
   if (server.IsPaused(ks.now_ms())) return EvictResult::kOk;
   EvictResult result = EvictResult::kOk;
+  ServerStats& st = server.stats();
   if (cfg.maxmemory != 0 && server.UsedMemory() > cfg.maxmemory) {
     result = EvictResult::kFail;
     const EvictPolicy policy = ToEvictPolicy(cfg.maxmemory_policy);
     EvictionPool& pool = server.eviction_pool();
+    // Freeing a lot at once (a lowered maxmemory, one huge write) is spread over loop turns, so
+    // clients keep being served; the clock is read every 16 keys, as Redis does.
+    const int64_t limit_us = EvictionTimeLimitUs(cfg.maxmemory_eviction_tenacity);
+    const auto start = std::chrono::steady_clock::now();
+    uint64_t freed = 0;
     while (auto victim = pool.PickVictim(ks, policy, cfg.maxmemory_samples)) {
       Db& db = ks.db(victim->db);
       // A key already past its deadline leaves as expiry removes it ("expired", expired_keys);
@@ -66,13 +82,26 @@ EvictResult PerformEvictions(Server& server) {
         server.NotifyKeyspaceEvent(notify::kEvicted, "evicted", victim->key, db.index());
       }
       if (server.UsedMemory() <= cfg.maxmemory) {
-        result = EvictResult::kOk;
+        // A scheduled continuation runs once more and ends when it finds memory under the
+        // limit (Redis's isEvictionProcRunning).
+        result = st.eviction_continues ? EvictResult::kRunning : EvictResult::kOk;
+        break;
+      }
+      if (++freed % 16 == 0 &&
+          std::chrono::steady_clock::now() - start > std::chrono::microseconds(limit_us)) {
+        st.eviction_continues = true;
+        result = EvictResult::kRunning;
         break;
       }
     }
   }
   TrackExceeded(server, result);
   return result;
+}
+
+void ContinueEvictions(Server& server) {
+  server.keyspace().set_now_ms(server.clock().NowMs());
+  if (PerformEvictions(server) != EvictResult::kRunning) server.stats().eviction_continues = false;
 }
 
 int64_t CurrentEvictionExceededUs(Server& server) {

@@ -16,13 +16,23 @@ namespace baozi {
 class Server;
 
 enum class EvictResult {
-  kOk,    // under the limit, or evicting is not allowed right now (clients paused)
-  kFail,  // over the limit and nothing (more) can be evicted
+  kOk,       // under the limit, or evicting is not allowed right now (clients paused)
+  kRunning,  // still over the limit, but out of time: later loop turns continue
+  kFail,     // over the limit and nothing (more) can be evicted
 };
 
 EvictPolicy ToEvictPolicy(MaxmemoryPolicy p);
 
 EvictResult PerformEvictions(Server& server);
+
+// One more time-limited run for a run that stopped short (ServerStats::eviction_continues),
+// called by the network layer once per loop turn until the run ends (evictionTimeProc).
+void ContinueEvictions(Server& server);
+
+// How long one eviction run may take (Redis's evictionTimeLimitUs): 50 us per step of
+// maxmemory-eviction-tenacity up to 10 (the default, 500 us), then 15% more per step, and no
+// limit at 100.
+int64_t EvictionTimeLimitUs(int tenacity);
 
 // Microseconds the current over-the-limit stretch has lasted (0 when there is none).
 int64_t CurrentEvictionExceededUs(Server& server);

@@ -16,6 +16,7 @@
 #include "server/client.h"
 #include "server/commands/common.h"
 #include "server/dispatcher.h"
+#include "server/eviction.h"
 #include "server/server.h"
 
 namespace baozi {
@@ -643,6 +644,15 @@ void Network::ClientsCron() {
 void Network::BeforeSleep() {
   server_.BeforeSleep();
   ArmExpireTimer();
+  // An eviction run that ran out of time goes on in the next loop turn, after I/O (Redis's
+  // 0 ms evictionTimeProc); the posted handler keeps the loop from sleeping meanwhile.
+  if (server_.stats().eviction_continues && !eviction_posted_) {
+    eviction_posted_ = true;
+    asio::post(io_, [this] {
+      eviction_posted_ = false;
+      ContinueEvictions(server_);
+    });
+  }
   int64_t deadline = server_.blocking().NextDeadline();
   if (deadline != 0 && deadline != block_timer_deadline_) {
     block_timer_deadline_ = deadline;

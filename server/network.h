@@ -99,6 +99,7 @@ class Network {
   // Wakes the loop for the next active-expiry slice (Server::NextActiveExpireMs).
   asio::steady_timer expire_timer_;
   int64_t expire_timer_deadline_ = 0;
+  bool eviction_posted_ = false;  // a ContinueEvictions turn is queued
   asio::signal_set signals_;
 };
 

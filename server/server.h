@@ -42,6 +42,9 @@ struct ServerStats {
   uint64_t evicted_keys = 0;
   uint64_t total_eviction_exceeded_us = 0;
   int64_t eviction_exceeded_since_us = 0;  // start of the current stretch (clock us), 0 = none
+  // A time-limited eviction run stopped short of the limit (maxmemory-eviction-tenacity); the
+  // network layer runs another slice every loop turn until it is done (evictionTimeProc).
+  bool eviction_continues = false;
   std::map<std::string, uint64_t, std::less<>> error_codes;  // errorstat_<CODE>:count=
   // instantaneous_ops_per_sec and friends: samples taken by Cron every 100 ms.
   struct Metric {

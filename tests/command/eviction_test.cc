@@ -2,8 +2,11 @@
 // plus 1000 bytes per key, plus an adjustable extra), so each policy's choice and the OOM paths
 // are deterministic: with maxmemory = base + 4500 the server holds four keys, and the fifth
 // write makes it evict one right after that command.
+#include "server/eviction.h"
+
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <limits>
 #include <string>
 
 #include "tests/command/harness.h"
@@ -347,6 +350,59 @@ TEST_CASE("maxmemory 0 never evicts nor refuses", "[eviction]") {
   CHECK(h.Run({"SET", "k", "v"}) == "OK");
   CHECK(h.Run({"SET", "k2", "v"}) == "OK");
   CHECK(h.Run({"DBSIZE"}) == "2");
+}
+
+}  // namespace
+}  // namespace baozi::testing
+
+namespace baozi::testing {
+namespace {
+
+TEST_CASE("maxmemory-eviction-tenacity bounds one eviction run", "[eviction]") {
+  CHECK(EvictionTimeLimitUs(0) == 0);
+  CHECK(EvictionTimeLimitUs(10) == 500);
+  CHECK(EvictionTimeLimitUs(11) == 575);
+  CHECK(EvictionTimeLimitUs(100) == std::numeric_limits<int64_t>::max());
+
+  EvictHarness e("allkeys-lru", 1000);
+  for (int i = 0; i < 200; ++i) REQUIRE(e.h.Run({"SET", "k" + std::to_string(i), "v"}) == "OK");
+  CHECK(e.h.Run({"CONFIG", "GET", "maxmemory-eviction-tenacity"}) ==
+        "[\"maxmemory-eviction-tenacity\", \"10\"]");
+  CHECK(e.h.Run({"CONFIG", "SET", "maxmemory-eviction-tenacity", "101"}).starts_with("(error)"));
+  // Tenacity 0: no time at all, so a run stops at its first clock check, after 16 keys, and
+  // the rest is left to later loop turns; commands meanwhile are served, not refused.
+  REQUIRE(e.h.Run({"CONFIG", "SET", "maxmemory-eviction-tenacity", "0"}) == "OK");
+  REQUIRE(e.h.Run({"CONFIG", "SET", "maxmemory", std::to_string(kBase + 100 * 1000 + 500)}) ==
+          "OK");
+  // The run after CONFIG SET evicted 16; the SET's runs before and after it 16 each.
+  CHECK(e.Keys() == 200 - 16);
+  CHECK(e.h.server().stats().eviction_continues);
+  CHECK(e.h.Run({"SET", "new", "v"}) == "OK");
+  CHECK(e.Keys() == 200 - 48 + 1);
+  int turns = 0;
+  while (e.h.server().stats().eviction_continues && turns < 100) {
+    ContinueEvictions(e.h.server());
+    ++turns;
+  }
+  CHECK(e.Keys() == 100);
+  // 53 keys over the limit took four runs (16, 16, 16, 5); the last reports the continuation
+  // still running, and the turn after it finds memory under the limit and ends it.
+  CHECK(turns == 5);
+  CHECK(e.Info("evicted_keys") == "101");
+
+  // The default finishes within one run.
+  REQUIRE(e.h.Run({"CONFIG", "SET", "maxmemory-eviction-tenacity", "10"}) == "OK");
+  REQUIRE(e.h.Run({"CONFIG", "SET", "maxmemory", std::to_string(kBase + 50 * 1000 + 500)}) == "OK");
+  CHECK(e.Keys() == 50);
+  CHECK_FALSE(e.h.server().stats().eviction_continues);
+}
+
+TEST_CASE("lazyfree-lazy-eviction is accepted and evicts as before", "[eviction]") {
+  EvictHarness e("allkeys-lru");
+  REQUIRE(e.h.Run({"CONFIG", "SET", "lazyfree-lazy-eviction", "yes"}) == "OK");
+  for (std::string_view k : {"a", "b", "c", "d", "x"}) e.SetLater(k);
+  CHECK(e.Keys() == 4);
+  CHECK_FALSE(e.Exists("a"));
 }
 
 }  // namespace
