@@ -115,6 +115,7 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"hz", "10"},
       {"lazyfree-lazy-user-del", "no"},
       {"lazyfree-lazy-user-flush", "no"},
+      {"lazyfree-lazy-eviction", "no"},
       {"lfu-decay-time", "1"},
       {"list-max-listpack-size", "-2"},
       {"list-max-ziplist-size", "-2"},
@@ -125,6 +126,7 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"maxmemory", "0"},
       {"maxmemory-policy", "noeviction"},
       {"maxmemory-samples", "5"},
+      {"maxmemory-eviction-tenacity", "10"},
       {"notify-keyspace-events", ""},
       {"pidfile", ""},
       {"port", "6379"},
@@ -176,7 +178,8 @@ TEST_CASE("config: CONFIG GET patterns, spelling and de-duplication", "[config]"
     std::vector<std::string> names;
     for (auto& [n, v] : r) names.push_back(n);
     CHECK(names ==
-          std::vector<std::string>{"port", "maxmemory", "maxmemory-policy", "maxmemory-samples"});
+          std::vector<std::string>{"port", "maxmemory", "maxmemory-policy", "maxmemory-samples",
+                                   "maxmemory-eviction-tenacity"});
   }
   SECTION("globs are case-insensitive and report canonical names") {
     std::string_view pats[] = {"*FSYNC", "lazyfree-lazy-user-[df]*", "h?"};
