@@ -325,18 +325,22 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
     return DispatchResult::kDone;
   }
 
+  const size_t used_before = server.config().maxmemory != 0 ? server.UsedMemory() : 0;
   Call(server, client, *cmd, argv);
   // Clients blocked on keys this command filled are served now that it has finished whole (for
   // EXEC: after the whole transaction).
   if (server.blocking().HasReady()) server.blocking().ServeReady();
   // Redis only evicts before the next command; evicting after this one as well keeps used
   // memory within the limit between commands even when one of them wrote a large value (for
-  // EXEC once, after the whole transaction). A command that brought memory back under the limit
-  // ends an over-the-limit stretch (INFO's eviction_exceeded_time) here too.
+  // EXEC once, after the whole transaction): after a command that grew memory the run is not
+  // cut short by maxmemory-eviction-tenacity. One that did not (CONFIG SET maxmemory lowering
+  // the limit) gets Redis's time-limited run, the rest following in later loop turns. A
+  // command that brought memory back under the limit ends an over-the-limit stretch (INFO's
+  // eviction_exceeded_time) here too.
   if (uint64_t limit = server.config().maxmemory;
       limit != 0 &&
       (server.UsedMemory() > limit || server.stats().eviction_exceeded_since_us != 0)) {
-    PerformEvictions(server);
+    PerformEvictions(server, /*bounded=*/server.UsedMemory() <= used_before);
   }
   return DispatchResult::kDone;
 }

@@ -53,7 +53,7 @@ int64_t EvictionTimeLimitUs(int tenacity) {
   return std::numeric_limits<int64_t>::max();
 }
 
-EvictResult PerformEvictions(Server& server) {
+EvictResult PerformEvictions(Server& server, bool bounded) {
   const Config& cfg = server.config();
   Keyspace& ks = server.keyspace();
   // While clients are paused the dataset must stay still, evictions included (a fake OK that
@@ -67,7 +67,8 @@ EvictResult PerformEvictions(Server& server) {
     EvictionPool& pool = server.eviction_pool();
     // Freeing a lot at once (a lowered maxmemory, one huge write) is spread over loop turns, so
     // clients keep being served; the clock is read every 16 keys, as Redis does.
-    const int64_t limit_us = EvictionTimeLimitUs(cfg.maxmemory_eviction_tenacity);
+    const int64_t limit_us = bounded ? EvictionTimeLimitUs(cfg.maxmemory_eviction_tenacity)
+                                     : std::numeric_limits<int64_t>::max();
     const auto start = std::chrono::steady_clock::now();
     uint64_t freed = 0;
     while (auto victim = pool.PickVictim(ks, policy, cfg.maxmemory_samples)) {
@@ -87,7 +88,7 @@ EvictResult PerformEvictions(Server& server) {
         result = st.eviction_continues ? EvictResult::kRunning : EvictResult::kOk;
         break;
       }
-      if (++freed % 16 == 0 &&
+      if (++freed % 16 == 0 && limit_us != std::numeric_limits<int64_t>::max() &&
           std::chrono::steady_clock::now() - start > std::chrono::microseconds(limit_us)) {
         st.eviction_continues = true;
         result = EvictResult::kRunning;

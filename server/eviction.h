@@ -23,7 +23,10 @@ enum class EvictResult {
 
 EvictPolicy ToEvictPolicy(MaxmemoryPolicy p);
 
-EvictResult PerformEvictions(Server& server);
+// `bounded`: stop after maxmemory-eviction-tenacity's time limit (see below) and leave the
+// rest to later loop turns, as Redis does. The dispatcher passes false after a command that
+// grew memory itself, so such a command never leaves memory over the limit.
+EvictResult PerformEvictions(Server& server, bool bounded = true);
 
 // One more time-limited run for a run that stopped short (ServerStats::eviction_continues),
 // called by the network layer once per loop turn until the run ends (evictionTimeProc).
