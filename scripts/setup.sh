@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config
-  libasio-dev libxxhash-dev libjemalloc-dev catch2
+  libasio-dev libxxhash-dev libjemalloc-dev liblzf-dev catch2
   redis-server redis-tools
   python3 python3-redis python3-pytest
 )

@@ -259,6 +259,19 @@ uint32_t Keyspace::RedisLruField(const Value& v) const {
   return lfu_mode_ ? v.lru() & kLruSecondsMask : v.lru() >> 8;
 }
 
+bool Keyspace::SetAccessData(Value& v, int64_t lfu_freq, int64_t lru_idle_seconds) {
+  if (lfu_mode_) {
+    if (lfu_freq < 0) return false;
+    v.set_lru((LfuMinutes(now_ms_) << 8) | static_cast<uint32_t>(std::min<int64_t>(lfu_freq, 255)));
+    return true;
+  }
+  if (lru_idle_seconds < 0) return false;
+  // Modulo 2^32, as the clock itself wraps; an idle time beyond the wrap is as old as it gets.
+  uint64_t back = static_cast<uint64_t>(lru_idle_seconds) << 8;
+  v.set_lru(lru_clock_ - static_cast<uint32_t>(std::min<uint64_t>(back, 0xFFFFFFFFu)));
+  return true;
+}
+
 void Keyspace::FlushAll() {
   for (auto& db : dbs_) db.Clear();
 }

@@ -230,6 +230,10 @@ class Keyspace {
   // The value of Redis's robj->lru for DEBUG OBJECT: LRU clock seconds, or the LFU data.
   uint32_t RedisLruField(const Value& v) const;
   int LfuFrequency(const Value& v) const;
+  // RESTORE's IDLETIME/FREQ and an RDB's LRU/LFU opcodes (Redis objectSetLRUOrLFU): in LFU mode
+  // a frequency (>= 0) becomes the counter, otherwise an idle time (>= 0) back-dates the last
+  // access. Returns false, leaving the value alone, when the mode's own figure is -1.
+  bool SetAccessData(Value& v, int64_t lfu_freq, int64_t lru_idle_seconds);
   // CLIENT NO-TOUCH: lookups of the current command must not update access data.
   bool no_touch = false;
 
