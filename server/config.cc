@@ -776,7 +776,17 @@ std::vector<Param> BuildTable() {
   t.push_back(StringParam("dbfilename", kProtected, &Config::dbfilename, "dump.rdb", false,
                           ValidDbFilename));
   t.push_back(SaveParam());
-  t.push_back(BoolParam("appendonly", 0, &Config::appendonly, d.appendonly));
+  Param appendonly = BoolParam("appendonly", 0, &Config::appendonly, d.appendonly);
+  // Until the append-only file lands, turning it on is refused rather than acknowledged and
+  // ignored: a user must not believe writes are being logged.
+  appendonly.set = [inner = std::move(appendonly.set)](Config& c, Args a,
+                                                       SetContext& ctx) -> SetResult {
+    if (EqualsNoCase(UpToNul(a[0]), "yes")) {
+      return Fail("the append-only file is not supported by this baozi version");
+    }
+    return inner(c, a, ctx);
+  };
+  t.push_back(std::move(appendonly));
   t.push_back(StringParam("appendfilename", kImmutable, &Config::appendfilename, "appendonly.aof",
                           false, ValidAofFilename));
   t.push_back(EnumParam("appendfsync", 0, &Config::appendfsync, kFsyncModes, d.appendfsync));

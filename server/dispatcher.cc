@@ -7,6 +7,7 @@
 #include "server/cmd_context.h"
 #include "server/eviction.h"
 #include "server/server.h"
+#include "server/snapshot.h"
 
 namespace baozi {
 namespace {
@@ -297,6 +298,16 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
                "-OOM command not allowed when used memory > 'maxmemory'.");
         return DispatchResult::kDone;
       }
+    }
+  }
+  // A failed background save stops writes (Redis writeCommandsDeniedByDiskError), and PING too,
+  // so a health check notices; EXEC counts as a write when it queued one.
+  if (server.snapshot().WritesDenied()) {
+    bool is_write = cmd->Has(kWrite) ||
+                    (cmd->name() == "exec" && client.multi && (client.multi->cmd_flags & kWrite));
+    if (is_write || cmd->name() == "ping") {
+      Reject(server, client, argv, cmd, kErrMisconf);
+      return DispatchResult::kDone;
     }
   }
   // A RESP2 connection that subscribed speaks the pub/sub protocol: only these commands.

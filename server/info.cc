@@ -14,6 +14,7 @@
 #include "server/commands/common.h"
 #include "server/memory_overhead.h"
 #include "server/server.h"
+#include "server/snapshot.h"
 #include "server/version.h"
 
 namespace baozi {
@@ -177,15 +178,43 @@ void MemorySection(Server& s, std::string& out) {
   Field(out, "lazyfreed_objects", 0);
 }
 
+// Redis 7.0.15's INFO persistence, field for field. Loading is synchronous (before the first
+// client at start-up, inside the command for DEBUG RELOAD), so INFO never sees it in progress.
+// The child does not report keys processed (the codec writes the keyspace in one call), so
+// current_save_keys_processed and current_fork_perc stay 0.
 void PersistenceSection(Server& s, std::string& out) {
+  const Snapshot::Info si = s.snapshot().info();
   out += "# Persistence\r\n";
   Field(out, "loading", 0);
   Field(out, "async_loading", 0);
+  FieldU(out, "current_cow_peak", si.current_cow_peak);
+  FieldU(out, "current_cow_size", si.current_cow_size);
+  Field(out, "current_cow_size_age", si.current_cow_size_age);
+  FieldF(out, "current_fork_perc", 0.0);
+  Field(out, "current_save_keys_processed", 0);
+  FieldU(out, "current_save_keys_total", si.current_save_keys_total);
   FieldU(out, "rdb_changes_since_last_save", s.keyspace().stats().dirty);
-  Field(out, "rdb_bgsave_in_progress", 0);
+  Field(out, "rdb_bgsave_in_progress", si.bgsave_in_progress ? 1 : 0);
   Field(out, "rdb_last_save_time", s.lastsave_s());
+  Field(out, "rdb_last_bgsave_status", si.last_bgsave_ok ? "ok" : "err");
+  Field(out, "rdb_last_bgsave_time_sec", si.last_bgsave_time_sec);
+  Field(out, "rdb_current_bgsave_time_sec", si.current_bgsave_time_sec);
+  FieldU(out, "rdb_saves", si.rdb_saves);
+  FieldU(out, "rdb_last_cow_size", si.last_cow_size);
+  FieldU(out, "rdb_last_load_keys_expired", si.keys_expired);
+  FieldU(out, "rdb_last_load_keys_loaded", si.keys_loaded);
   Field(out, "aof_enabled", 0);
   Field(out, "aof_rewrite_in_progress", 0);
+  Field(out, "aof_rewrite_scheduled", 0);
+  Field(out, "aof_last_rewrite_time_sec", -1);
+  Field(out, "aof_current_rewrite_time_sec", -1);
+  Field(out, "aof_last_bgrewrite_status", "ok");
+  Field(out, "aof_rewrites", 0);
+  Field(out, "aof_rewrites_consecutive_failures", 0);
+  Field(out, "aof_last_write_status", "ok");
+  Field(out, "aof_last_cow_size", 0);
+  Field(out, "module_fork_in_progress", 0);
+  Field(out, "module_fork_last_cow_size", 0);
 }
 
 void StatsSection(Server& s, std::string& out) {
@@ -217,7 +246,8 @@ void StatsSection(Server& s, std::string& out) {
   FieldU(out, "pubsub_channels", s.pubsub().Count(PubSub::kChannel));
   FieldU(out, "pubsub_patterns", s.pubsub().Count(PubSub::kPattern));
   FieldU(out, "pubsubshard_channels", s.pubsub().Count(PubSub::kShard));
-  FieldU(out, "total_forks", 0);
+  Field(out, "latest_fork_usec", s.snapshot().info().latest_fork_usec);
+  FieldU(out, "total_forks", s.snapshot().info().total_forks);
   FieldU(out, "unexpected_error_replies", st.unexpected_error_replies);
   FieldU(out, "total_error_replies", st.total_error_replies);
   FieldU(out, "total_reads_processed", st.total_reads_processed);

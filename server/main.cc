@@ -12,6 +12,7 @@
 #include "server/allocator.h"
 #include "server/network.h"
 #include "server/server.h"
+#include "server/snapshot.h"
 #include "server/version.h"
 #include "storage/clock.h"
 
@@ -70,13 +71,9 @@ int main(int argc, char** argv) {
       std::fclose(f);
     }
   }
-  if (!cfg.save.empty()) {
-    // Honest about what the configuration cannot do yet (the persistence issue adds RDB).
-    server.Log(baozi::Server::kWarning,
-               "save points are configured, but this build has no RDB persistence yet: "
-               "the dataset lives in memory only and is not written on shutdown");
-  }
   server.Log(baozi::Server::kNotice, "Server initialized");
+  // Never serve a partial dataset: a file that cannot be loaded whole ends the process.
+  if (!server.snapshot().LoadAtStartup()) return 1;
   server.Log(baozi::Server::kNotice, "Ready to accept connections tcp");
   baozi::alloc::StartBackgroundPurge();
   server.RecordStartupMemory();

@@ -401,11 +401,17 @@ Network::Network(Server& server, asio::io_context& io)
     tcp_acceptors_.clear();
     return ListenTcp();
   };
+  WaitForSignal();
+}
+
+void Network::WaitForSignal() {
   signals_.async_wait([this](const asio::error_code& ec, int sig) {
     if (ec) return;
     server_.Log(Server::kWarning, sig == SIGINT ? "Received SIGINT scheduling shutdown..."
                                                 : "Received SIGTERM scheduling shutdown...");
     server_.RequestShutdown();
+    // A shutdown whose final save failed is cancelled; the next signal tries again.
+    if (!server_.shutdown_requested()) WaitForSignal();
   });
 }
 

@@ -100,6 +100,7 @@ class Network {
   asio::steady_timer expire_timer_;
   int64_t expire_timer_deadline_ = 0;
   bool eviction_posted_ = false;  // a ContinueEvictions turn is queued
+  void WaitForSignal();
   asio::signal_set signals_;
 };
 

@@ -21,6 +21,13 @@ inline std::string ArityError(std::string_view full_name) {
 inline constexpr std::string_view kErrWrongType =
     "-WRONGTYPE Operation against a key holding the wrong kind of value";
 inline constexpr std::string_view kErrNoAuth = "-NOAUTH Authentication required.";
+// Redis shared.bgsaveerr: writes refused after a failed background save.
+inline constexpr std::string_view kErrMisconf =
+    "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
+    "to disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+    "RDB error.";
 inline constexpr std::string_view kErrNotInteger = "value is not an integer or out of range";
 
 }  // namespace baozi

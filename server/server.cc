@@ -10,6 +10,7 @@
 #include <random>
 
 #include "server/allocator.h"
+#include "server/snapshot.h"
 
 namespace baozi {
 
@@ -23,6 +24,7 @@ Server::Server(const Clock* clock) : config_table_(&config_), clock_(clock) {
   static const char kHex[] = "0123456789abcdef";
   run_id_.resize(40);
   for (char& ch : run_id_) ch = kHex[rng() % 16];
+  snapshot_ = std::make_unique<Snapshot>(*this);
 }
 
 Server::~Server() = default;
@@ -180,6 +182,18 @@ void Server::Cron() {
   }
   // Incremental rehash for a millisecond per db with work to do (Redis databasesCron).
   for (int i = 0; i < keyspace_->size(); ++i) keyspace_->db(i).Maintain(1000);
+  // Reap a finished BGSAVE child; start one when a save point is due.
+  snapshot_->Cron();
+}
+
+void Server::RequestShutdown() {
+  if (!snapshot_->PrepareForShutdown(false, false, false)) {
+    Log(kWarning,
+        "SIGTERM received but errors trying to shut down the server, check the logs for more "
+        "information");
+    return;
+  }
+  shutdown_requested_ = true;
 }
 
 int64_t Server::NextActiveExpireMs() const {
@@ -264,7 +278,7 @@ void Server::Log(LogLevel level, std::string_view msg) const {
     if (out == nullptr) return;
     close = true;
   }
-  std::fprintf(out, "%d:M %s.%03d %c %.*s\n", static_cast<int>(getpid()), date,
+  std::fprintf(out, "%d:%c %s.%03d %c %.*s\n", static_cast<int>(getpid()), log_role_, date,
                static_cast<int>(ms % 1000), kMarks[level], static_cast<int>(msg.size()),
                msg.data());
   std::fflush(out);

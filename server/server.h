@@ -26,6 +26,8 @@
 
 namespace baozi {
 
+class Snapshot;
+
 struct ServerStats {
   uint64_t total_commands_processed = 0;
   uint64_t total_connections_received = 0;
@@ -103,6 +105,9 @@ class Server {
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
   int64_t lastsave_s() const { return lastsave_s_; }
+  void set_lastsave_s(int64_t s) { lastsave_s_ = s; }
+  // SAVE/BGSAVE, save points, loading (server/snapshot.h).
+  Snapshot& snapshot() { return *snapshot_; }
 
   // Clients
   uint64_t NextClientId() { return next_client_id_++; }
@@ -151,7 +156,11 @@ class Server {
 
   // Shutdown request from SHUTDOWN or a signal; the loop owner polls it.
   bool shutdown_requested() const { return shutdown_requested_; }
-  void RequestShutdown() { shutdown_requested_ = true; }
+  // A signal's shutdown (SIGTERM/SIGINT): prepares it as SHUTDOWN without arguments does (the
+  // final save when save points exist); if that fails the server keeps running, as Redis does.
+  void RequestShutdown();
+  // The shutdown was prepared already (SHUTDOWN did it): the loop owner stops.
+  void ConfirmShutdown() { shutdown_requested_ = true; }
 
   // Hooks the network layer installs so commands can act on connections.
   std::function<void(Client*)> on_kill_client;    // close the connection soon
@@ -163,6 +172,8 @@ class Server {
   // Logging in Redis's format, honouring loglevel/logfile.
   enum LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
   void Log(LogLevel level, std::string_view msg) const;
+  // The role letter after the pid in log lines: 'M' (main), 'C' in a forked child.
+  void set_log_role(char role) { log_role_ = role; }
 
   // Bytes in use as maxmemory counts them (Redis zmalloc_used_memory). Tests install
   // `memory_probe` to drive eviction deterministically; otherwise the allocator's own count.
@@ -205,6 +216,8 @@ class Server {
   int expire_next_db_ = 0;
   ExpireStats expire_stats_;
   bool shutdown_requested_ = false;
+  char log_role_ = 'M';
+  std::unique_ptr<Snapshot> snapshot_;
   size_t peak_memory_ = 0;
   size_t startup_memory_ = 0;
 };

@@ -9,6 +9,7 @@
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
 #include "server/commands/help.h"
+#include "server/snapshot.h"
 #include "storage/numbers.h"
 
 namespace baozi {
@@ -107,6 +108,7 @@ void CmdFlushAll(CmdContext& ctx) {
   Keyspace& ks = ctx.server().keyspace();
   for (int i = 0; i < ks.size(); ++i) ctx.server().watches().TouchAllInDb(ks.db(i), nullptr);
   ks.FlushAll();
+  ctx.server().snapshot().AfterFlushAll();
   ctx.rb().SendOk();
 }
 

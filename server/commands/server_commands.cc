@@ -6,10 +6,13 @@
 #include <limits>
 #include <thread>
 
+#include "persistence/rdb.h"
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
 #include "server/commands/help.h"
+#include "server/digest.h"
 #include "server/info.h"
+#include "server/snapshot.h"
 #include "storage/numbers.h"
 
 namespace baozi {
@@ -119,14 +122,10 @@ void CmdShutdown(CmdContext& ctx) {
   if (abort) return ctx.SendError("No shutdown in progress.");
   (void)now;
   Server& s = ctx.server();
-  if (save && !force) {
-    // baozi has no RDB writer yet (the persistence issue adds it): an explicit SAVE cannot
-    // succeed, so the shutdown refuses, as Redis does when its save fails.
-    s.Log(Server::kWarning, "Error trying to save the DB, can't exit.");
+  if (!s.snapshot().PrepareForShutdown(nosave, save, force)) {
     return ctx.SendError("Errors trying to SHUTDOWN. Check logs.");
   }
-  s.Log(Server::kWarning, "User requested shutdown...");
-  s.RequestShutdown();
+  s.ConfirmShutdown();
   ctx.client().Set(kClientCloseAsap);
 }
 
@@ -154,20 +153,10 @@ bool DebugAllowed(CmdContext& ctx) {
   return false;
 }
 
-// Bytes an RDB encoding of this string would take (length prefix + payload; integers are
-// stored in 1, 2 or 4 bytes plus the type byte when they fit in 32 bits). Uncompressed: Redis
-// reports the LZF-compressed size of compressible strings over 20 bytes, which this matches
-// once the RDB writer (and its LZF) exists.
-size_t RdbStringLen(const Value& v) {
-  if (v.is_int()) {
-    int64_t n = v.int_value();
-    if (n >= -(1 << 7) && n <= (1 << 7) - 1) return 2;
-    if (n >= -(1 << 15) && n <= (1 << 15) - 1) return 3;
-    if (n >= -(1LL << 31) && n <= (1LL << 31) - 1) return 5;
-  }
-  size_t len = v.StringLength();
-  size_t prefix = len < (1 << 6) ? 1 : len < (1 << 14) ? 2 : len <= 0xffffffffULL ? 5 : 9;
-  return prefix + len;
+// Redis rdbSavedObjectLen: the bytes of the value's RDB object form, which is a DUMP payload
+// without its type byte and its 10-byte footer (version and CRC-64).
+size_t RdbObjectLen(const Value& v, bool compress) {
+  return rdb::DumpPayload(v, compress).size() - 11;
 }
 
 void CmdDebug(CmdContext& ctx) {
@@ -176,8 +165,21 @@ void CmdDebug(CmdContext& ctx) {
   if (EqualsIgnoreCase(sub, "help") && ctx.argc() == 2) {
     return SendHelp(ctx, {
                              "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                             "DIGEST",
+                             "    Output a hex signature representing the current DB content.",
+                             "DIGEST-VALUE <key> [<key> ...]",
+                             "    Output a hex signature of the values of all the specified keys.",
                              "OBJECT <key>",
                              "    Show low level info about the key and associated value.",
+                             "RELOAD [option ...]",
+                             "    Save the RDB on disk and reload it back to memory. Valid "
+                             "<option> values:",
+                             "    * MERGE: conflicting keys will be loaded from RDB.",
+                             "    * NOFLUSH: the existing database will not be removed before "
+                             "load, but",
+                             "      conflicting keys make the reload fail (Redis stops the "
+                             "server).",
+                             "    * NOSAVE: the database will be loaded from an existing RDB file.",
                              "SET-ACTIVE-EXPIRE <0|1>",
                              "    Setting it to 0 disables expiring keys in background when they "
                              "are not accessed (otherwise the Redis behavior). Setting it to 1 "
@@ -210,10 +212,45 @@ void CmdDebug(CmdContext& ctx) {
                   "Value at:%p refcount:%d encoding:%.*s serializedlength:%zu lru:%u "
                   "lru_seconds_idle:%lld",
                   static_cast<const void*>(&v), shared ? 2147483647 : 1,
-                  static_cast<int>(enc.size()), enc.data(), RdbStringLen(v),
+                  static_cast<int>(enc.size()), enc.data(),
+                  RdbObjectLen(v, ctx.config().rdbcompression),
                   ctx.server().keyspace().RedisLruField(v),
                   static_cast<long long>(ctx.server().keyspace().IdleSeconds(v)));
     return ctx.rb().SendSimple(buf);
+  }
+  if (EqualsIgnoreCase(sub, "digest") && ctx.argc() == 2) {
+    return ctx.rb().SendSimple(Sha1::Hex(DatasetDigest(ctx.server().keyspace())));
+  }
+  if (EqualsIgnoreCase(sub, "digest-value") && ctx.argc() >= 2) {
+    // The raw dictionary, not a lookup: a debug command sees logically expired keys too.
+    ctx.rb().StartArray(ctx.argc() - 2);
+    for (size_t j = 2; j < ctx.argc(); ++j) {
+      const DbEntry* e = ctx.db().Peek(ctx.arg(j));
+      ctx.rb().SendSimple(Sha1::Hex(e ? ValueDigest(ctx.db(), *e) : Sha1::Digest{}));
+    }
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "reload")) {
+    bool flush = true, save = true, merge = false;
+    for (size_t j = 2; j < ctx.argc(); ++j) {
+      std::string_view opt = ctx.arg(j);
+      if (EqualsIgnoreCase(opt, "merge")) {
+        merge = true;
+      } else if (EqualsIgnoreCase(opt, "noflush")) {
+        flush = false;
+      } else if (EqualsIgnoreCase(opt, "nosave")) {
+        save = false;
+      } else {
+        return ctx.SendError("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      }
+    }
+    Snapshot& snap = ctx.server().snapshot();
+    if (save && !snap.SaveSync()) return ctx.SendError("-ERR");
+    if (!snap.Reload(flush, merge)) {
+      return ctx.SendError("Error trying to load the RDB dump, check server logs.");
+    }
+    ctx.server().Log(Server::kWarning, "DB reloaded by DEBUG RELOAD");
+    return ctx.rb().SendOk();
   }
   ctx.SendError("unknown subcommand or wrong number of arguments for '" + std::string(sub) +
                 "'. Try DEBUG HELP.");
@@ -278,7 +315,10 @@ void CmdClusterDisabled(CmdContext& ctx) {
 
 }  // namespace
 
+void RegisterPersistenceCommands(CommandRegistry& r);  // persistence_commands.cc
+
 void RegisterServerCommands(CommandRegistry& r) {
+  RegisterPersistenceCommands(r);
   r.Add({"info", -1, kLoading | kStale, {}, CmdInfo, "server"});
   Command* config = r.Add({"config", -2, 0, {}, CmdContainer, "server"});
   config->AddSubcommand(

@@ -28,8 +28,13 @@ namespace baozi::testing {
 
 class CommandHarness {
  public:
-  // `config` is applied as redis.conf text before the server initialises.
+  // `config` is applied as redis.conf text before the server initialises, after `save ""`: a
+  // test harness has no save points unless it asks for them, so nothing forks the test process
+  // or writes dump.rdb behind a test's back (FLUSHALL saves when save points exist).
   explicit CommandHarness(std::string_view config = "") : server_(&clock_) {
+    if (auto r = server_.config_table().LoadString("save \"\"", "test"); !r) {
+      throw std::runtime_error(r.error());
+    }
     if (!config.empty()) {
       auto r = server_.config_table().LoadString(config, "test");
       if (!r) throw std::runtime_error(r.error());

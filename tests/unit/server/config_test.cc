@@ -177,9 +177,8 @@ TEST_CASE("config: CONFIG GET patterns, spelling and de-duplication", "[config]"
     auto r = t.Get(pats);
     std::vector<std::string> names;
     for (auto& [n, v] : r) names.push_back(n);
-    CHECK(names ==
-          std::vector<std::string>{"port", "maxmemory", "maxmemory-policy", "maxmemory-samples",
-                                   "maxmemory-eviction-tenacity"});
+    CHECK(names == std::vector<std::string>{"port", "maxmemory", "maxmemory-policy",
+                                            "maxmemory-samples", "maxmemory-eviction-tenacity"});
   }
   SECTION("globs are case-insensitive and report canonical names") {
     std::string_view pats[] = {"*FSYNC", "lazyfree-lazy-user-[df]*", "h?"};
@@ -216,7 +215,7 @@ TEST_CASE("config: file syntax — quoting, escapes, comments, case", "[config]"
                    "pidfile a\"b c\"\n"
                    "LogLevel WARNING\n"
                    "maxmemory-policy AllKeys-LRU\n"
-                   "appendonly YES\n",
+                   "lazyfree-lazy-user-del YES\n",
                    "t.conf"));
   CHECK(cfg.port == 7000);
   CHECK(cfg.requirepass == std::string("aA\n\"b\\\t\r\b\aq"));
@@ -226,7 +225,7 @@ TEST_CASE("config: file syntax — quoting, escapes, comments, case", "[config]"
   CHECK(Get1(t, "loglevel") == "warning");
   CHECK(cfg.maxmemory_policy == MaxmemoryPolicy::kAllKeysLru);
   CHECK(Get1(t, "maxmemory-policy") == "allkeys-lru");
-  CHECK(cfg.appendonly);
+  CHECK(cfg.lazyfree_lazy_user_del);
 }
 
 TEST_CASE("config: memory units", "[config]") {
@@ -529,6 +528,9 @@ TEST_CASE("config: CONFIG SET validation errors", "[config]") {
   CHECK(SetError(t, {"lfu-log-factor", "-1"}) ==
         "CONFIG SET failed (possibly related to argument 'lfu-log-factor') - argument must be "
         "between 0 and 2147483647 inclusive");
+  CHECK(SetError(t, {"appendonly", "yes"}) ==
+        "CONFIG SET failed (possibly related to argument 'appendonly') - the append-only file is "
+        "not supported by this baozi version");
   CHECK(SetError(t, {"appendonly", "maybe"}) ==
         "CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' "
         "or 'no'");
@@ -549,13 +551,13 @@ TEST_CASE("config: CONFIG SET validation errors", "[config]") {
 TEST_CASE("config: CONFIG SET values and formatting", "[config]") {
   Config cfg;
   ConfigTable t(&cfg);
-  REQUIRE(Set(t, {"maxmemory", "100mb", "maxmemory-policy", "ALLKEYS-LRU", "appendonly", "yes",
+  REQUIRE(Set(t, {"maxmemory", "100mb", "maxmemory-policy", "ALLKEYS-LRU", "rdbcompression", "no",
                   "appendfsync", "Always", "notify-keyspace-events", "KEA", "requirepass", "pw",
                   "protected-mode", "NO", "timeout", "30", "slowlog-log-slower-than", "-1"}));
   CHECK(cfg.maxmemory == 100ull * 1024 * 1024);
   CHECK(Get1(t, "maxmemory") == "104857600");
   CHECK(Get1(t, "maxmemory-policy") == "allkeys-lru");
-  CHECK(Get1(t, "appendonly") == "yes");
+  CHECK(Get1(t, "rdbcompression") == "no");
   CHECK(Get1(t, "appendfsync") == "always");
   CHECK(Get1(t, "notify-keyspace-events") == "AKE");
   CHECK(cfg.requirepass == "pw");
@@ -789,7 +791,7 @@ TEST_CASE("config: REWRITE round trip reloads to the same Config", "[config]") {
                   "volatile-ttl",
                   "save",
                   "900 1 30 7",
-                  "appendonly",
+                  "lazyfree-lazy-user-flush",
                   "yes",
                   "appendfsync",
                   "no",
