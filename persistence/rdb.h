@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <expected>
 #include <string>
 #include <string_view>
@@ -93,6 +94,9 @@ struct LoadStats {
   // Keys whose collection was empty in the file: skipped with a warning, as Redis 7.0 does
   // (older versions could write them, Redis issue 8453).
   uint64_t empty_keys_skipped = 0;
+  // One past the last byte of the RDB (its checksum): an AOF with an RDB preamble goes on with
+  // commands from here.
+  uint64_t end_offset = 0;
   int rdb_version = 0;
   // Every aux field in file order (redis-ver, ctime, aof-base, ...).
   std::vector<std::pair<std::string, std::string>> aux;
@@ -118,6 +122,13 @@ bool VerifyPayload(std::string_view payload, bool skip_checksum = false);
 // The value of a verified payload. An error means "-ERR Bad data format"; nothing is ever
 // trusted that was not checked, so a corrupt payload can do no worse.
 Expected<Value> LoadPayload(std::string_view payload, const EncodingLimits& limits);
+
+// The whole baozi-check-rdb tool: `baozi-check-rdb <dump.rdb>` loads the file into a scratch
+// keyspace with every check the server applies at start-up and prints redis-check-rdb's
+// verdict: the aux fields, "\o/ RDB looks OK! \o/" with the counts of keys read, keys with a
+// TTL and keys already expired (exit 0), or "--- RDB ERROR DETECTED ---" with the offset of
+// the first bad byte and the reason (exit 1). persistence/tools/check_rdb_main.cc wraps it.
+int RunCheckRdb(int argc, char** argv, std::FILE* out);
 
 // CRC-64/Jones with reflected in and out, as Redis's crc64.c (check value of "123456789":
 // 0xe9c6d914c4b8d9ca). `crc` chains calls: Crc64(Crc64(0, a), b) == Crc64(0, a + b).

@@ -666,6 +666,7 @@ Expected<LoadStats> Load(std::string_view data, Keyspace& ks, const LoadOptions&
       }
     }
   }
+  stats.end_offset = r.pos();
   return stats;
 }
 
