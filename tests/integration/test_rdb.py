@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from polling import wait_until
 from serverproc import Server, baozi_binary, free_port, oracle_binary
 
 MISCONF = (
@@ -29,15 +30,6 @@ MISCONF = (
     "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
     "RDB error."
 )
-
-
-def wait_until(pred, timeout=10.0, step=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return False
 
 
 @pytest.fixture
@@ -327,8 +319,8 @@ def test_bgsave_schedule_and_multi(procs, tmp_path):
         assert conn.call_raw("MULTI") == b"+OK\r\n"
         assert conn.call_raw("BGSAVE") == b"+QUEUED\r\n"
         assert conn.call_raw("EXEC") == b"*1\r\n+Background saving scheduled\r\n"
-    assert wait_until(lambda: (tmp_path / "b" / "dump.rdb").exists()
-                      and c.info("persistence")["rdb_bgsave_in_progress"] == 0)
+    wait_until(lambda: (tmp_path / "b" / "dump.rdb").exists()
+               and c.info("persistence")["rdb_bgsave_in_progress"] == 0, "the scheduled BGSAVE")
     with pytest.raises(redis.ResponseError, match="syntax error"):
         c.execute_command("BGSAVE", "NOW")
 
@@ -340,8 +332,9 @@ def test_save_points_fire(procs, tmp_path):
     time.sleep(1.5)
     assert not (tmp_path / "b" / "dump.rdb").exists()  # one change is not enough
     c.set("b", 2)
-    assert wait_until(lambda: (tmp_path / "b" / "dump.rdb").exists(), timeout=5)
-    assert wait_until(lambda: c.info("persistence")["rdb_changes_since_last_save"] == 0)
+    wait_until(lambda: (tmp_path / "b" / "dump.rdb").exists(), "the save point's dump", timeout=5)
+    wait_until(lambda: c.info("persistence")["rdb_changes_since_last_save"] == 0,
+               "the change counter reset by the save")
     assert "2 changes in 1 seconds. Saving..." in b.log_path.read_text()
 
 
@@ -577,7 +570,8 @@ def test_misconf_after_a_failed_bgsave(procs, tmp_path):
         # The working directory disappears: the child cannot create its temp file.
         shutil.rmtree(sub)
         assert c.bgsave() is True
-        assert wait_until(lambda: c.info("persistence")["rdb_bgsave_in_progress"] == 0)
+        wait_until(lambda: c.info("persistence")["rdb_bgsave_in_progress"] == 0,
+                   "the failing BGSAVE to end")
         assert c.info("persistence")["rdb_last_bgsave_status"] == "err"
         out = []
         for cmd in (("SET", "k", "2"), ("PING",), ("GET", "k"), ("DEL", "k")):

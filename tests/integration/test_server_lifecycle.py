@@ -14,15 +14,7 @@ import time
 import pytest
 
 import rawresp
-
-
-def wait_until(pred, timeout=5.0, step=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return False
+from polling import wait_until
 
 
 def test_unix_socket_with_permissions(server_factory, tmp_path):
@@ -113,7 +105,7 @@ def test_shutdown_nosave_stops_the_server(server_factory):
     with s.raw() as c:
         c.send_command("SHUTDOWN", "NOSAVE")
         assert c.read_until_closed() == b""
-    assert wait_until(lambda: not s.alive())
+    wait_until(lambda: not s.alive(), "the server to exit", timeout=5)
     assert s.proc.returncode == 0
 
 
@@ -145,18 +137,18 @@ def test_daemonize_pidfile_and_logfile(server_binary, tmp_path):
                     "--logfile", str(logfile), "--dir", str(tmp_path)],
                    check=True, timeout=10)
     try:
-        assert wait_until(lambda: pidfile.exists() and pidfile.read_text().strip())
+        wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), "the pidfile", timeout=5)
         pid = int(pidfile.read_text())
-        assert wait_until(lambda: _pings(portno))
+        wait_until(lambda: _pings(portno), "PONG", timeout=5)
         # Redis's log line format: "pid:M 21 Nov 2026 14:00:00.123 * message".
-        assert wait_until(lambda: logfile.exists() and logfile.read_text())
+        wait_until(lambda: logfile.exists() and logfile.read_text(), "the log file", timeout=5)
         first = logfile.read_text().splitlines()[0]
         assert re.match(r"\d+:[MCSX] \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3} [.\-*#] ", first), first
     finally:
         with rawresp.Conn(portno) as c:
             c.send_command("SHUTDOWN", "NOSAVE")
             c.read_until_closed()
-    assert wait_until(lambda: not _alive(pid))
+    wait_until(lambda: not _alive(pid), "the daemon to exit", timeout=5)
 
 
 def _pings(port):
@@ -184,5 +176,5 @@ def test_config_set_port_moves_the_listener(server):
     with server.raw() as c:
         assert c.call_raw("CONFIG", "SET", "port", str(port)) == b"+OK\r\n"
         assert c.call_raw("PING") == b"+PONG\r\n"
-    assert wait_until(lambda: _pings(port))
+    wait_until(lambda: _pings(port), "PONG", timeout=5)
     server.port = port
