@@ -142,7 +142,7 @@ bool BlockingManager::Reprocess(Client& c) {
   reprocessing_ = &c;
   still_blocked_ = false;
   CmdContext ctx(server_, c, *w.cmd, argv);
-  w.cmd->handler()(ctx);
+  propagation::RunHandler(server_, ctx);  // served later: propagates as its own unit
   c.FlushPendingPushes();
   reprocessing_ = nullptr;
   if (still_blocked_) return false;

@@ -3,12 +3,14 @@
 // to Reply(), whose overloads turn values into RESP and Errc into Redis's exact error text.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
 
 #include "server/client.h"
 #include "server/command.h"
+#include "server/propagate.h"
 #include "server/reply_errors.h"
 #include "server/server.h"
 #include "storage/errc.h"
@@ -49,15 +51,47 @@ class CmdContext {
     server_.NotifyKeyspaceEvent(type, event, key, client_.db());
   }
 
+  // Propagation (server/propagate.h): by default a command that changed the dataset propagates
+  // its own argv and one that did not propagates nothing, so most commands say nothing here.
+  // Every call below is a no-op while no sink listens; test propagating() before building
+  // arguments that cost something (formatting a deadline).
+  bool propagating() const { return server_.propagation_sink != nullptr; }
+  // The command propagates as `argv` instead (Redis rewriteClientCommandVector), still only if
+  // it changed something. Call it after the command's own lookups (lazy expiry's DELs go first).
+  void PropagateAs(std::initializer_list<std::string_view> argv) {
+    if (propagating()) SetPropagatedForm({argv.begin(), argv.size()});
+  }
+  void PropagateAs(std::span<const std::string_view> argv) {
+    if (propagating()) SetPropagatedForm(argv);
+  }
+  // One more command, in this client's db, ahead of the command's own (alsoPropagate).
+  void AlsoPropagate(std::initializer_list<std::string_view> argv) {
+    if (propagating()) propagation::Also(server_, client_.db(), argv);
+  }
+  void AlsoPropagate(std::span<const std::string_view> argv) {
+    if (propagating()) propagation::Also(server_, client_.db(), argv);
+  }
+  // The command's own argv is not propagated (preventCommandPropagation): what it did was said
+  // with AlsoPropagate, or needs no saying (EXEC).
+  void PreventPropagation() { prop_flags_ |= kPropPrevent; }
+  // Propagated even when nothing changed (forceCommandPropagation: FLUSHDB on an empty db).
+  void ForcePropagation() { prop_flags_ |= kPropForce; }
+
   void SendError(Errc e) { rb().SendError(ErrorText(e)); }
   void SendError(std::string_view msg) { rb().SendError(msg); }
   void SendArityError() { rb().SendError(ArityError(cmd_.full_name())); }
 
  private:
+  friend void propagation::RunHandler(Server&, CmdContext&);
+  static constexpr uint8_t kPropPrevent = 1, kPropForce = 2;
+  void SetPropagatedForm(std::span<const std::string_view> argv);
+
   Server& server_;
   Client& client_;
   const Command& cmd_;
   std::span<const std::string_view> args_;
+  uint8_t prop_flags_ = 0;
+  uint32_t propagated_form_ = UINT32_MAX;  // index of the PropagateAs op in the pending unit
 };
 
 }  // namespace baozi

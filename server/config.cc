@@ -385,6 +385,13 @@ std::optional<std::string> ValidAofFilename(std::string_view v) {
   return std::nullopt;
 }
 
+std::optional<std::string> ValidAofDirname(std::string_view v) {
+  v = UpToNul(v);
+  if (v.empty()) return "appenddirname can't be empty";
+  if (!IsBaseName(v)) return "appenddirname can't be a path, just a dirname";
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct ConfigTable::Param {
@@ -776,20 +783,26 @@ std::vector<Param> BuildTable() {
   t.push_back(StringParam("dbfilename", kProtected, &Config::dbfilename, "dump.rdb", false,
                           ValidDbFilename));
   t.push_back(SaveParam());
-  Param appendonly = BoolParam("appendonly", 0, &Config::appendonly, d.appendonly);
-  // Until the append-only file lands, turning it on is refused rather than acknowledged and
-  // ignored: a user must not believe writes are being logged.
-  appendonly.set = [inner = std::move(appendonly.set)](Config& c, Args a,
-                                                       SetContext& ctx) -> SetResult {
-    if (EqualsNoCase(UpToNul(a[0]), "yes")) {
-      return Fail("the append-only file is not supported by this baozi version");
-    }
-    return inner(c, a, ctx);
-  };
-  t.push_back(std::move(appendonly));
+  t.push_back(BoolParam("appendonly", 0, &Config::appendonly, d.appendonly));
   t.push_back(StringParam("appendfilename", kImmutable, &Config::appendfilename, "appendonly.aof",
                           false, ValidAofFilename));
+  t.push_back(StringParam("appenddirname", kImmutable, &Config::appenddirname, "appendonlydir",
+                          false, ValidAofDirname));
   t.push_back(EnumParam("appendfsync", 0, &Config::appendfsync, kFsyncModes, d.appendfsync));
+  t.push_back(
+      BoolParam("aof-use-rdb-preamble", 0, &Config::aof_use_rdb_preamble, d.aof_use_rdb_preamble));
+  t.push_back(
+      BoolParam("aof-load-truncated", 0, &Config::aof_load_truncated, d.aof_load_truncated));
+  t.push_back(NumericParam("auto-aof-rewrite-percentage", 0, &Config::auto_aof_rewrite_percentage,
+                           0, kIntMax, d.auto_aof_rewrite_percentage));
+  t.push_back(NumericParam("auto-aof-rewrite-min-size", 0, &Config::auto_aof_rewrite_min_size, 0,
+                           kLongMax, d.auto_aof_rewrite_min_size, NumKind::kMemory));
+  t.push_back(BoolParam("aof-timestamp-enabled", 0, &Config::aof_timestamp_enabled,
+                        d.aof_timestamp_enabled));
+  t.push_back(BoolParam("aof-rewrite-incremental-fsync", 0, &Config::aof_rewrite_incremental_fsync,
+                        d.aof_rewrite_incremental_fsync));
+  t.push_back(BoolParam("no-appendfsync-on-rewrite", 0, &Config::no_appendfsync_on_rewrite,
+                        d.no_appendfsync_on_rewrite));
   t.push_back(
       NumericParam("maxmemory", 0, &Config::maxmemory, 0, kNoUpperBound, 0, NumKind::kMemory));
   t.push_back(
@@ -834,6 +847,10 @@ std::vector<Param> BuildTable() {
                         d.lazyfree_lazy_user_flush));
   t.push_back(BoolParam("lazyfree-lazy-eviction", 0, &Config::lazyfree_lazy_eviction,
                         d.lazyfree_lazy_eviction));
+  t.push_back(
+      BoolParam("lazyfree-lazy-expire", 0, &Config::lazyfree_lazy_expire, d.lazyfree_lazy_expire));
+  t.push_back(BoolParam("lazyfree-lazy-server-del", 0, &Config::lazyfree_lazy_server_del,
+                        d.lazyfree_lazy_server_del));
   t.push_back(BoolParam("stop-writes-on-bgsave-error", 0, &Config::stop_writes_on_bgsave_error,
                         d.stop_writes_on_bgsave_error));
   t.push_back(BoolParam("rdbcompression", 0, &Config::rdbcompression, d.rdbcompression));

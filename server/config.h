@@ -111,6 +111,14 @@ struct Config {
   bool appendonly = false;
   std::string appendfilename = "appendonly.aof";
   AppendFsync appendfsync = AppendFsync::kEverySec;
+  std::string appenddirname = "appendonlydir";  // under `dir`, holds the multi-part AOF
+  bool aof_use_rdb_preamble = true;
+  bool aof_load_truncated = true;
+  int auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
+  bool aof_timestamp_enabled = false;
+  bool aof_rewrite_incremental_fsync = true;
+  bool no_appendfsync_on_rewrite = false;
   // Memory and eviction
   uint64_t maxmemory = 0;  // bytes, 0 = no limit
   MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoEviction;
@@ -124,6 +132,10 @@ struct Config {
   // Accepted for redis.conf compatibility: baozi frees an evicted key's memory at once, so
   // "lazy" eviction behaves as Redis's does once its free thread has caught up.
   bool lazyfree_lazy_eviction = false;
+  // Freeing is synchronous either way; these choose what a deletion propagates to the AOF:
+  // UNLINK (yes) or DEL (no), as Redis's propagateDeletion does.
+  bool lazyfree_lazy_expire = false;
+  bool lazyfree_lazy_server_del = false;
   // Compact encodings (storage/encoding_limits.h); Redis 7.0's compiled-in defaults.
   int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;

@@ -2,10 +2,13 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
+#include "server/aof.h"
 #include "server/cmd_context.h"
 #include "server/eviction.h"
+#include "server/propagate.h"
 #include "server/server.h"
 #include "server/snapshot.h"
 
@@ -194,7 +197,8 @@ void Call(Server& server, Client& client, const Command& cmd,
   client.last_cmd = &cmd;
   CmdContext ctx(server, client, cmd, argv);
   auto start = std::chrono::steady_clock::now();
-  cmd.handler()(ctx);
+  // The handler, then Redis call()'s propagation of what it changed (server/propagate.h).
+  propagation::RunHandler(server, ctx);
   int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - start)
                             .count();
@@ -300,13 +304,19 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
       }
     }
   }
-  // A failed background save stops writes (Redis writeCommandsDeniedByDiskError), and PING too,
-  // so a health check notices; EXEC counts as a write when it queued one.
-  if (server.snapshot().WritesDenied()) {
+  // A failed background save, or a failed AOF write or background fsync (under everysec/no),
+  // stops writes (Redis writeCommandsDeniedByDiskError), and PING too, so a health check
+  // notices; EXEC counts as a write when it queued one.
+  int aof_errno = 0;
+  const bool rdb_denied = server.snapshot().WritesDenied();
+  if (rdb_denied || server.aof().WritesDenied(&aof_errno)) {
     bool is_write = cmd->Has(kWrite) ||
                     (cmd->name() == "exec" && client.multi && (client.multi->cmd_flags & kWrite));
     if (is_write || cmd->name() == "ping") {
-      Reject(server, client, argv, cmd, kErrMisconf);
+      Reject(server, client, argv, cmd,
+             rdb_denied ? std::string(kErrMisconf)
+                        : std::string("-MISCONF Errors writing to the AOF file: ") +
+                              std::strerror(aof_errno));
       return DispatchResult::kDone;
     }
   }

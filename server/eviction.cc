@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "server/propagate.h"
 #include "server/server.h"
 
 namespace baozi {
@@ -81,6 +82,9 @@ EvictResult PerformEvictions(Server& server, bool bounded) {
         server.stats().evicted_keys++;
         server.SignalModifiedKey(db, victim->key);
         server.NotifyKeyspaceEvent(notify::kEvicted, "evicted", victim->key, db.index());
+        // Fed at once, never inside the MULTI/EXEC of the command that triggered it.
+        propagation::Deletion(server, db.index(), victim->key, cfg.lazyfree_lazy_eviction);
+        propagation::FlushPending(server);
       }
       if (server.UsedMemory() <= cfg.maxmemory) {
         // A scheduled continuation runs once more and ends when it finds memory under the

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "server/allocator.h"
+#include "server/aof.h"
 #include "server/commands/common.h"
 #include "server/memory_overhead.h"
 #include "server/server.h"
@@ -203,18 +204,28 @@ void PersistenceSection(Server& s, std::string& out) {
   FieldU(out, "rdb_last_cow_size", si.last_cow_size);
   FieldU(out, "rdb_last_load_keys_expired", si.keys_expired);
   FieldU(out, "rdb_last_load_keys_loaded", si.keys_loaded);
-  Field(out, "aof_enabled", 0);
-  Field(out, "aof_rewrite_in_progress", 0);
-  Field(out, "aof_rewrite_scheduled", 0);
-  Field(out, "aof_last_rewrite_time_sec", -1);
-  Field(out, "aof_current_rewrite_time_sec", -1);
-  Field(out, "aof_last_bgrewrite_status", "ok");
-  Field(out, "aof_rewrites", 0);
-  Field(out, "aof_rewrites_consecutive_failures", 0);
-  Field(out, "aof_last_write_status", "ok");
-  Field(out, "aof_last_cow_size", 0);
+  const AofWriter::Info ai = s.aof().info();
+  Field(out, "aof_enabled", ai.enabled ? 1 : 0);
+  Field(out, "aof_rewrite_in_progress", ai.rewrite_in_progress ? 1 : 0);
+  Field(out, "aof_rewrite_scheduled", ai.rewrite_scheduled ? 1 : 0);
+  Field(out, "aof_last_rewrite_time_sec", ai.last_rewrite_time_sec);
+  Field(out, "aof_current_rewrite_time_sec", ai.current_rewrite_time_sec);
+  Field(out, "aof_last_bgrewrite_status", ai.last_bgrewrite_ok ? "ok" : "err");
+  FieldU(out, "aof_rewrites", ai.rewrites);
+  FieldU(out, "aof_rewrites_consecutive_failures", ai.consecutive_failures);
+  Field(out, "aof_last_write_status", ai.last_write_ok ? "ok" : "err");
+  FieldU(out, "aof_last_cow_size", ai.last_cow_size);
   Field(out, "module_fork_in_progress", 0);
   Field(out, "module_fork_last_cow_size", 0);
+  // Redis prints these while `appendonly` is set (even before the first rewrite finished).
+  if (s.config().appendonly) {
+    Field(out, "aof_current_size", ai.current_size);
+    Field(out, "aof_base_size", ai.base_size);
+    Field(out, "aof_pending_rewrite", ai.rewrite_scheduled ? 1 : 0);
+    FieldU(out, "aof_buffer_length", ai.buffer_length);
+    FieldU(out, "aof_pending_bio_fsync", ai.pending_bio_fsync);
+    FieldU(out, "aof_delayed_fsync", ai.delayed_fsync);
+  }
 }
 
 void StatsSection(Server& s, std::string& out) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "server/allocator.h"
+#include "server/aof.h"
 #include "server/network.h"
 #include "server/server.h"
 #include "server/snapshot.h"
@@ -73,7 +74,10 @@ int main(int argc, char** argv) {
   }
   server.Log(baozi::Server::kNotice, "Server initialized");
   // Never serve a partial dataset: a file that cannot be loaded whole ends the process.
-  if (!server.snapshot().LoadAtStartup()) return 1;
+  // With appendonly yes the AOF is the dataset (Redis ignores the RDB file then).
+  if (cfg.appendonly ? !server.aof().LoadAtStartup() : !server.snapshot().LoadAtStartup()) {
+    return 1;
+  }
   server.Log(baozi::Server::kNotice, "Ready to accept connections tcp");
   baozi::alloc::StartBackgroundPurge();
   server.RecordStartupMemory();

@@ -13,6 +13,7 @@
 #include <span>
 
 #include "protocol/resp_parser.h"
+#include "server/aof.h"
 #include "server/client.h"
 #include "server/commands/common.h"
 #include "server/dispatcher.h"
@@ -263,6 +264,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
   template <class Buffers>
   size_t WriteSome(const Buffers& buffers) {
+    // A socket that became writable may carry replies of this loop turn before BeforeSleep ran:
+    // under appendfsync always their AOF bytes go to disk first.
+    net_.server().aof().FlushBeforeReply();
     asio::error_code ec;
     size_t n = socket_.write_some(buffers, ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return 0;
@@ -670,6 +674,9 @@ void Network::BeforeSleep() {
       if (!ec && block_timer_deadline_ == deadline) block_timer_deadline_ = 0;
     });
   }
+  // The turn's AOF bytes reach the file (and under `always` the disk) before any reply of the
+  // turn is written to a socket.
+  server_.aof().BeforeSleep();
   // Writes may queue more writes (monitors), so flush from a second list; both keep their
   // capacity, so a loop turn allocates nothing here.
   flushing_.swap(pending_writes_);

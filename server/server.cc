@@ -10,6 +10,8 @@
 #include <random>
 
 #include "server/allocator.h"
+#include "server/aof.h"
+#include "server/propagate.h"
 #include "server/snapshot.h"
 
 namespace baozi {
@@ -25,6 +27,7 @@ Server::Server(const Clock* clock) : config_table_(&config_), clock_(clock) {
   run_id_.resize(40);
   for (char& ch : run_id_) ch = kHex[rng() % 16];
   snapshot_ = std::make_unique<Snapshot>(*this);
+  aof_ = std::make_unique<AofWriter>(*this);
 }
 
 Server::~Server() = default;
@@ -47,6 +50,9 @@ void Server::Init() {
   keyspace_->on_expired = [this](Db& db, std::string_view key) {
     NotifyKeyspaceEvent(notify::kExpired, "expired", key, db.index());
     SignalModifiedKey(db, key);
+    // Redis propagateDeletion: UNLINK under lazyfree-lazy-expire, else DEL. Lazy expiry inside
+    // a command joins its unit.
+    propagation::Deletion(*this, db.index(), key, config_.lazyfree_lazy_expire);
   };
   keyspace_->on_event = [this](Db& db, uint32_t type, std::string_view event,
                                std::string_view key) {
@@ -87,6 +93,21 @@ void Server::Init() {
       {"hash-max-listpack-entries", "hash-max-listpack-value", "zset-max-listpack-entries",
        "zset-max-listpack-value", "set-max-intset-entries", "list-max-listpack-size"},
       apply_limits);
+  // CONFIG SET appendonly (updateAppendonly): on starts the AOF with a rewrite, off stops it.
+  auto apply_appendonly = [this](const Config& c) -> std::expected<void, std::string> {
+    if (!c.appendonly && aof_->on()) {
+      aof_->Stop();
+    } else if (c.appendonly && !aof_->on() && !aof_->Start()) {
+      return std::unexpected("Unable to turn on AOF. Check server logs.");
+    }
+    return {};
+  };
+  config_table_.SetApplyHook("appendonly", apply_appendonly);
+  auto apply_fsync = [this](const Config&) -> std::expected<void, std::string> {
+    aof_->ApplyPolicy();
+    return {};
+  };
+  config_table_.SetApplyHook("appendfsync", apply_fsync);
 }
 
 void Server::AddClient(Client* c) {
@@ -182,6 +203,8 @@ void Server::Cron() {
   }
   // Incremental rehash for a millisecond per db with work to do (Redis databasesCron).
   for (int i = 0; i < keyspace_->size(); ++i) keyspace_->db(i).Maintain(1000);
+  // The AOF first (serverCron's order): a scheduled or automatic rewrite, a postponed write.
+  aof_->Cron();
   // Reap a finished BGSAVE child; start one when a save point is due.
   snapshot_->Cron();
 }

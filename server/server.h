@@ -27,6 +27,8 @@
 namespace baozi {
 
 class Snapshot;
+class PropagationSink;
+class AofWriter;
 
 struct ServerStats {
   uint64_t total_commands_processed = 0;
@@ -108,6 +110,8 @@ class Server {
   void set_lastsave_s(int64_t s) { lastsave_s_ = s; }
   // SAVE/BGSAVE, save points, loading (server/snapshot.h).
   Snapshot& snapshot() { return *snapshot_; }
+  // The append-only file (server/aof.h).
+  AofWriter& aof() { return *aof_; }
 
   // Clients
   uint64_t NextClientId() { return next_client_id_++; }
@@ -161,6 +165,10 @@ class Server {
   void RequestShutdown();
   // The shutdown was prepared already (SHUTDOWN did it): the loop owner stops.
   void ConfirmShutdown() { shutdown_requested_ = true; }
+
+  // Where executed writes go in replayable form (server/propagate.h): the AOF writer while
+  // appendonly is on, nullptr otherwise (then nothing is built for propagation at all).
+  PropagationSink* propagation_sink = nullptr;
 
   // Hooks the network layer installs so commands can act on connections.
   std::function<void(Client*)> on_kill_client;    // close the connection soon
@@ -218,6 +226,7 @@ class Server {
   bool shutdown_requested_ = false;
   char log_role_ = 'M';
   std::unique_ptr<Snapshot> snapshot_;
+  std::unique_ptr<AofWriter> aof_;
   size_t peak_memory_ = 0;
   size_t startup_memory_ = 0;
 };

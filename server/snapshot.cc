@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "persistence/rdb.h"
+#include "server/aof.h"
 #include "server/server.h"
 
 namespace baozi {
@@ -235,6 +236,8 @@ class MappedFile {
 
 }  // namespace
 
+uint64_t ChildPrivateDirtyBytes() { return PrivateDirtyBytes(); }
+
 Snapshot::Snapshot(Server& server) : server_(server) {}
 
 Snapshot::~Snapshot() {
@@ -309,7 +312,8 @@ bool Snapshot::SaveSync() {
 }
 
 bool Snapshot::StartBackgroundSave() {
-  if (child_running()) return false;
+  // One child at a time: a BGSAVE never runs beside an AOF rewrite.
+  if (child_running() || server_.aof().child_running()) return false;
   rdb_saves_++;
   dirty_before_bgsave_ = Dirty(server_);
   last_bgsave_try_s_ = server_.clock().NowMs() / 1000;
@@ -442,7 +446,7 @@ void Snapshot::Cron() {
   if (child_running()) {
     ReadChildInfo();
     ReapChild();
-  } else {
+  } else if (!server_.aof().child_running()) {
     for (const SavePoint& sp : cfg.save) {
       if (Dirty(server_) >= static_cast<uint64_t>(sp.changes) &&
           now_s - server_.lastsave_s() > sp.seconds &&
@@ -454,7 +458,7 @@ void Snapshot::Cron() {
       }
     }
   }
-  if (!child_running() && bgsave_scheduled_ &&
+  if (!child_running() && !server_.aof().child_running() && bgsave_scheduled_ &&
       (now_s - last_bgsave_try_s_ > kBgsaveRetryDelaySeconds || last_bgsave_ok_)) {
     if (StartBackgroundSave()) bgsave_scheduled_ = false;
   }
@@ -465,6 +469,11 @@ bool Snapshot::PrepareForShutdown(bool nosave, bool save, bool force) {
   if (child_running()) {
     server_.Log(Server::kWarning, "There is a child saving an .rdb. Killing it!");
     KillChild();
+  }
+  if (!server_.aof().PrepareForShutdown(force)) {
+    server_.Log(Server::kWarning,
+                "Errors trying to shut down the server. Check the logs for more information.");
+    return false;
   }
   if ((!server_.config().save.empty() && !nosave) || save) {
     server_.Log(Server::kNotice, "Saving the final RDB snapshot before exiting.");

@@ -28,6 +28,10 @@ namespace baozi {
 
 class Server;
 
+// The Private_Dirty bytes of this process (what a forked child had to copy), as Redis's
+// zmalloc_get_private_dirty measures them; forked children report it.
+uint64_t ChildPrivateDirtyBytes();
+
 class Snapshot {
  public:
   explicit Snapshot(Server& server);

@@ -14,11 +14,18 @@ namespace {
 uint64_t MaxBulk(CmdContext& ctx) { return static_cast<uint64_t>(ctx.config().proto_max_bulk_len); }
 
 // Redis lookupStringForBitCommand: the key's string for writing, created empty when missing.
+// Creating it is no change of its own (Redis's dbAdd there leaves server.dirty alone): the
+// command counts what it writes, so a BITFIELD whose every write failed changes nothing, is
+// not propagated, and SETBIT on a new key counts once.
 Result<DbEntry*> StringForWrite(CmdContext& ctx, std::string_view key) {
   Db& db = ctx.db();
   auto e = FindString(db, key, false);
   if (!e) return e;
-  if (*e == nullptr) return &db.Add(key, Value::RawString(std::string()));
+  if (*e == nullptr) {
+    DbEntry* added = &db.Add(key, Value::RawString(std::string()));
+    ctx.server().keyspace().stats().dirty--;
+    return added;
+  }
   return e;
 }
 
@@ -160,6 +167,7 @@ void BitfieldGeneric(CmdContext& ctx, bool read_only) {
     ReplyBitfield(ctx, results);  // before the event, as Redis orders them
     if (changes > 0) {
       ctx.db().MarkModified(**e);
+      ctx.server().keyspace().stats().dirty += changes - 1;  // one per write, as Redis counts
       ctx.SignalModifiedKey(ctx.arg(1));
       ctx.Notify(notify::kString, "setbit", ctx.arg(1));
     }

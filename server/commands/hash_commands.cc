@@ -293,6 +293,8 @@ void CmdHincrbyfloat(CmdContext& ctx) {
   ctx.rb().SendBulk(out);
   ctx.SignalModifiedKey(ctx.arg(1));
   ctx.Notify(notify::kHash, "hincrbyfloat", ctx.arg(1));
+  // The exact result, so float rounding cannot differ on replay.
+  ctx.PropagateAs({"HSET", ctx.arg(1), ctx.arg(2), out});
 }
 
 // HRANDFIELD key count [WITHVALUES]: Redis's four cases.

@@ -5,6 +5,7 @@
 // database the key lives in (MOVE and COPY ... DB reach another one). Flushes and SWAPDB publish
 // nothing: they only mark the watchers of keys that existed, before the data moves.
 #include <limits>
+#include <vector>
 
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
@@ -102,6 +103,7 @@ void CmdFlushDb(CmdContext& ctx) {
   ctx.server().watches().TouchAllInDb(ctx.db(), nullptr);
   ctx.db().Clear();
   ctx.rb().SendOk();
+  ctx.ForcePropagation();  // even an empty db's flush reaches the AOF
 }
 void CmdFlushAll(CmdContext& ctx) {
   if (!FlushArgsOk(ctx)) return;
@@ -110,6 +112,7 @@ void CmdFlushAll(CmdContext& ctx) {
   ks.FlushAll();
   ctx.server().snapshot().AfterFlushAll();
   ctx.rb().SendOk();
+  ctx.ForcePropagation();
 }
 
 // Redis getIntFromObjectOrReply: an int64 that also fits in an int.
@@ -151,6 +154,7 @@ void CmdSwapDb(CmdContext& ctx) {
     ctx.server().blocking().SignalSwappedDbs(static_cast<int>(*a), static_cast<int>(*b));
   }
   ctx.rb().SendOk();
+  ctx.ForcePropagation();  // Redis counts every SWAPDB as a change, even of a db with itself
 }
 
 // MOVE key db
@@ -303,11 +307,21 @@ void ExpireGeneric(CmdContext& ctx, int64_t base_ms, bool seconds) {
     ctx.SignalModifiedKey(ctx.arg(1));
     ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
     ctx.rb().SendLong(1);
+    ctx.PropagateAs({ctx.config().lazyfree_lazy_expire ? "UNLINK" : "DEL", ctx.arg(1)});
   } else {
     db.SetExpire(*e, ms);
     ctx.rb().SendLong(1);
     ctx.SignalModifiedKey(ctx.arg(1));
     ctx.Notify(notify::kGeneric, "expire", ctx.arg(1));
+    // Redis 7.0: PEXPIREAT with the absolute deadline, the options as sent; a PEXPIREAT
+    // propagates unchanged.
+    if (ctx.propagating() && (base_ms != 0 || seconds)) {
+      char buf[kIntBufSize];
+      std::vector<std::string_view> argv(ctx.args().begin(), ctx.args().end());
+      argv[0] = "PEXPIREAT";
+      argv[2] = {buf, FormatInt64(ms, buf)};
+      ctx.PropagateAs(argv);
+    }
   }
 }
 void CmdExpire(CmdContext& ctx) { ExpireGeneric(ctx, ctx.now_ms(), true); }

@@ -262,6 +262,7 @@ void CmdLTrim(CmdContext& ctx) {
   // Reported even when nothing was trimmed, as Redis does.
   ctx.Notify(notify::kList, "ltrim", ctx.arg(1));
   AfterRemoval(ctx, **e, ctx.arg(1));
+  if (ltrim + rtrim == 0) ctx.PreventPropagation();  // Redis's dirty counter did not move
   ctx.SignalModifiedKey(ctx.arg(1));
   ctx.rb().SendOk();
 }
@@ -433,7 +434,7 @@ bool PopFromFirstList(CmdContext& ctx, std::span<const std::string_view> keys, W
     if (*e == nullptr) continue;
     ctx.rb().StartArray(2);
     ctx.rb().SendBulk(key);
-    pop((*e)->value.list());
+    pop((*e)->value.list(), key);
     AfterPop(ctx, **e, key, where);
     return true;
   }
@@ -454,7 +455,15 @@ void MPopGeneric(CmdContext& ctx, size_t numkeys_index, bool blocking) {
     deadline = *d;
   }
   auto keys = mpop->keys;
-  if (PopFromFirstList(ctx, keys, where, [&](ListObject& l) {
+  if (PopFromFirstList(ctx, keys, where, [&](ListObject& l, std::string_view key) {
+        // Propagated as LPOP/RPOP key <how many it popped>.
+        if (ctx.propagating()) {
+          char buf[kIntBufSize];
+          uint64_t n = std::min<uint64_t>(static_cast<uint64_t>(count), l.size());
+          ctx.PropagateAs({where == Where::kHead ? "LPOP" : "RPOP",
+                           key,
+                           {buf, FormatInt64(static_cast<int64_t>(n), buf)}});
+        }
         ReplyPopMany(ctx, l, where, static_cast<uint64_t>(count));
       })) {
     return;
@@ -471,7 +480,8 @@ void BlockingPop(CmdContext& ctx, Where where) {
   auto deadline = ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1));
   if (!deadline) return;
   auto keys = ctx.args().subspan(1, ctx.argc() - 2);
-  if (PopFromFirstList(ctx, keys, where, [&](ListObject& l) {
+  if (PopFromFirstList(ctx, keys, where, [&](ListObject& l, std::string_view key) {
+        ctx.PropagateAs({where == Where::kHead ? "LPOP" : "RPOP", key});
         l.Pop(where, [&](std::string_view v) { ctx.rb().SendBulk(v); });
       })) {
     return;
@@ -488,7 +498,21 @@ void CmdBRPop(CmdContext& ctx) { BlockingPop(ctx, Where::kTail); }
 void BlockingMove(CmdContext& ctx, Where from, Where to, int64_t deadline) {
   auto src = FindList(ctx.db(), ctx.arg(1), false);
   if (!src) return ctx.SendError(src.error());
-  if (*src != nullptr) return MoveGeneric(ctx, **src, from, to);
+  if (*src != nullptr) {
+    MoveGeneric(ctx, **src, from, to);
+    // Propagated as the non-blocking form (unless the destination was WRONGTYPE: no change).
+    // Served at once the directions stay as sent; served after blocking, Redis 7.0 writes them
+    // in its own lower case.
+    if (ctx.argc() == 6 && ctx.server().blocking().IsReprocessing(ctx.client())) {
+      ctx.PropagateAs({"LMOVE", ctx.arg(1), ctx.arg(2), from == Where::kHead ? "left" : "right",
+                       to == Where::kHead ? "left" : "right"});
+    } else if (ctx.argc() == 6) {
+      ctx.PropagateAs({"LMOVE", ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)});
+    } else {
+      ctx.PropagateAs({"RPOPLPUSH", ctx.arg(1), ctx.arg(2)});
+    }
+    return;
+  }
   if (!ctx.CanBlock()) return ctx.rb().SendNull();
   ctx.Block(ctx.args().subspan(1, 1), ObjType::kList, deadline);
 }

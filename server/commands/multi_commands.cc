@@ -60,6 +60,7 @@ void CmdExec(CmdContext& ctx) {
   if (!deny_before) c.Clear(kClientDenyBlocking);
   DiscardTransaction(server, c);
   server.keyspace().stats().dirty++;
+  ctx.PreventPropagation();  // the queued commands propagated themselves, as one unit
 }
 
 // WATCH key [key ...]

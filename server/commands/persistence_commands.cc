@@ -1,8 +1,10 @@
 // Persistence commands (rdb.c, cluster.c): SAVE, BGSAVE, DUMP, RESTORE. The snapshot machinery
 // is server/snapshot.h; the payload format is persistence/rdb.h.
 #include <string>
+#include <vector>
 
 #include "persistence/rdb.h"
+#include "server/aof.h"
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
 #include "server/snapshot.h"
@@ -35,15 +37,16 @@ void CmdBgsave(CmdContext& ctx) {
   Snapshot& snap = ctx.server().snapshot();
   // Inside EXEC a fork would snapshot half a transaction: Redis schedules it instead.
   const bool in_exec = ctx.client().Has(kClientMulti) || ctx.client().Has(kClientDenyBlocking);
-  if (snap.child_running()) {
-    // baozi's only child is an RDB save (Redis also has AOF rewrites and module forks here).
-    return ctx.SendError(kErrBgsaveInProgress);
+  if (snap.child_running()) return ctx.SendError(kErrBgsaveInProgress);
+  if (ctx.server().aof().child_running() || in_exec) {
+    if (schedule || in_exec) {
+      snap.ScheduleBackgroundSave();
+      return ctx.rb().SendSimple("Background saving scheduled");
+    }
+    return ctx.SendError(
+        "Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+        "order to schedule a BGSAVE whenever possible.");
   }
-  if (in_exec) {
-    snap.ScheduleBackgroundSave();
-    return ctx.rb().SendSimple("Background saving scheduled");
-  }
-  (void)schedule;  // only matters while another kind of child runs
   if (snap.StartBackgroundSave()) return ctx.rb().SendSimple("Background saving started");
   ctx.SendError("-ERR");
 }
@@ -106,6 +109,7 @@ void CmdRestore(CmdContext& ctx) {
     if (deleted) {  // Delete counted the one change Redis counts
       ctx.SignalModifiedKey(key);
       ctx.Notify(notify::kGeneric, "del", key);
+      ctx.PropagateAs({ctx.config().lazyfree_lazy_server_del ? "UNLINK" : "DEL", key});
     }
     return ctx.rb().SendOk();
   }
@@ -117,6 +121,15 @@ void CmdRestore(CmdContext& ctx) {
   ctx.rb().SendOk();
   // Redis counts a RESTORE as one change, replace or not; Delete and Add counted one each.
   if (deleted) ctx.server().keyspace().stats().dirty--;
+  // A relative TTL propagates as the absolute deadline plus ABSTTL, so a replay later restores
+  // the same deadline.
+  if (when != 0 && !absttl && ctx.propagating()) {
+    char buf[kIntBufSize];
+    std::vector<std::string_view> argv(ctx.args().begin(), ctx.args().end());
+    argv[2] = {buf, FormatInt64(when, buf)};
+    argv.push_back("ABSTTL");
+    ctx.PropagateAs(argv);
+  }
 }
 
 }  // namespace

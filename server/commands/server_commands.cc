@@ -316,9 +316,11 @@ void CmdClusterDisabled(CmdContext& ctx) {
 }  // namespace
 
 void RegisterPersistenceCommands(CommandRegistry& r);  // persistence_commands.cc
+void RegisterAofCommands(CommandRegistry& r);          // aof_commands.cc
 
 void RegisterServerCommands(CommandRegistry& r) {
   RegisterPersistenceCommands(r);
+  RegisterAofCommands(r);
   r.Add({"info", -1, kLoading | kStale, {}, CmdInfo, "server"});
   Command* config = r.Add({"config", -2, 0, {}, CmdContainer, "server"});
   config->AddSubcommand(

@@ -217,6 +217,14 @@ void CmdScard(CmdContext& ctx) {
   ctx.rb().SendLong(*set == nullptr ? 0 : static_cast<int64_t>((*set)->size()));
 }
 
+// SPOP without a count propagates as SREM of the member it popped, even when that emptied
+// the set.
+void PropagateSrem(CmdContext& ctx, const SetMember& m) {
+  if (!ctx.propagating()) return;
+  char buf[kIntBufSize];
+  ctx.PropagateAs({"SREM", ctx.arg(1), m.View(buf)});
+}
+
 // SPOP key count (Redis spopWithCountCommand).
 void SpopWithCount(CmdContext& ctx) {
   auto l = ParseInt64(ctx.arg(2));
@@ -239,8 +247,19 @@ void SpopWithCount(CmdContext& ctx) {
     ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
     ctx.SignalModifiedKey(ctx.arg(1));
     AddDirty(ctx, size - 1);
+    ctx.PropagateAs({"DEL", ctx.arg(1)});
     return;
   }
+  // Otherwise one SREM per popped member, in reply order (Redis 7.0 does not batch them).
+  const bool propagating = ctx.propagating();
+  auto send = [&](const SetMember& m) {
+    SendMember(rb, m);
+    if (propagating) {
+      char buf[kIntBufSize];
+      ctx.AlsoPropagate({"SREM", ctx.arg(1), m.View(buf)});
+    }
+  };
+  ctx.PreventPropagation();
 
   auto& rng = ctx.server().keyspace().rng();
   rb.StartSet(count);
@@ -248,7 +267,7 @@ void SpopWithCount(CmdContext& ctx) {
   if (remaining * kSpopMoveStrategyMul > count) {
     // Few to pop: pop them one by one.
     for (uint64_t i = 0; i < count; ++i) {
-      s.PopRandom(rng, [&](const SetMember& m) { SendMember(rb, m); });
+      s.PopRandom(rng, send);
     }
     db.MarkModified(*e);
   } else {
@@ -265,7 +284,7 @@ void SpopWithCount(CmdContext& ctx) {
         survivors->Add(m, limit);
       });
     }
-    s.ForEachMember([&](const SetMember& m) { SendMember(rb, m); });
+    s.ForEachMember(send);
     db.Overwrite(*e, Value::Wrap(new SetObject(std::move(*survivors))));
   }
   ctx.SignalModifiedKey(ctx.arg(1));
@@ -288,12 +307,17 @@ void CmdSpop(CmdContext& ctx) {
     std::string reply;
     protocol::ReplyBuilder aside(&reply);
     aside.set_resp3(ctx.rb().resp3());
-    s.PopRandom(ctx.server().keyspace().rng(), [&](const SetMember& m) { SendMember(aside, m); });
+    s.PopRandom(ctx.server().keyspace().rng(), [&](const SetMember& m) {
+      SendMember(aside, m);
+      PropagateSrem(ctx, m);
+    });
     ctx.Notify(notify::kSet, "spop", ctx.arg(1));
     ctx.rb().SendRaw(reply);
   } else {
-    s.PopRandom(ctx.server().keyspace().rng(),
-                [&](const SetMember& m) { SendMember(ctx.rb(), m); });
+    s.PopRandom(ctx.server().keyspace().rng(), [&](const SetMember& m) {
+      SendMember(ctx.rb(), m);
+      PropagateSrem(ctx, m);
+    });
   }
   if (s.empty()) {
     db.Delete(ctx.arg(1));

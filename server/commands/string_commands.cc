@@ -1,6 +1,7 @@
 // String commands (t_string.c): SET and its relatives, counters, ranges, LCS.
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "server/cmd_context.h"
 #include "server/commands/common.h"
@@ -113,6 +114,23 @@ bool ReplyGet(CmdContext& ctx, std::string_view key) {
   return true;
 }
 
+// What a SET that wrote propagates (Redis 7.0): any expiry as SET key value PXAT <abs ms>, the
+// other options dropped; otherwise the command as sent minus its GET arguments.
+void PropagateSet(CmdContext& ctx, uint32_t flags, std::string_view key, std::string_view value,
+                  int64_t deadline) {
+  if (flags & kAnyExpire) {
+    char buf[kIntBufSize];
+    ctx.PropagateAs({"SET", key, value, "PXAT", {buf, FormatInt64(deadline, buf)}});
+  } else if (flags & kSetGet) {
+    std::vector<std::string_view> argv;
+    argv.reserve(ctx.argc());
+    for (size_t j = 0; j < ctx.argc(); ++j) {
+      if (j < 3 || !EqualsIgnoreCase(ctx.arg(j), "GET")) argv.push_back(ctx.arg(j));
+    }
+    ctx.PropagateAs(argv);
+  }
+}
+
 // Redis setGenericCommand.
 void SetGeneric(CmdContext& ctx, uint32_t flags, std::string_view key, std::string_view value,
                 std::string_view expire, bool reply_ok) {
@@ -135,6 +153,7 @@ void SetGeneric(CmdContext& ctx, uint32_t flags, std::string_view key, std::stri
   ctx.Notify(notify::kString, "set", key);
   if (flags & kAnyExpire) ctx.Notify(notify::kGeneric, "expire", key);
   if (reply_ok && !(flags & kSetGet)) ctx.rb().SendOk();
+  if (ctx.propagating()) PropagateSet(ctx, flags, key, value, deadline);
 }
 
 // SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts|KEEPTTL]
@@ -189,15 +208,21 @@ void CmdGetEx(CmdContext& ctx) {
       db.Delete(key);
       ctx.SignalModifiedKey(key);
       ctx.Notify(notify::kGeneric, "del", key);
+      ctx.PropagateAs({ctx.config().lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
     } else {
       db.SetExpire(**e, deadline);
       ctx.SignalModifiedKey(key);
       ctx.Notify(notify::kGeneric, "expire", key);
+      if (ctx.propagating()) {
+        char buf[kIntBufSize];
+        ctx.PropagateAs({"PEXPIREAT", key, {buf, FormatInt64(deadline, buf)}});
+      }
     }
   } else if ((ext->flags & kPersist) && db.HasExpire(**e)) {
     db.SetExpire(**e, kNoExpire);
     ctx.SignalModifiedKey(key);
     ctx.Notify(notify::kGeneric, "persist", key);
+    ctx.PropagateAs({"PERSIST", key});
   }
 }
 
@@ -211,6 +236,7 @@ void CmdGetDel(CmdContext& ctx) {
   db.Delete(ctx.arg(1));
   ctx.SignalModifiedKey(ctx.arg(1));
   ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
+  ctx.PropagateAs({ctx.config().lazyfree_lazy_user_del ? "UNLINK" : "DEL", ctx.arg(1)});
 }
 
 // GETSET key value
@@ -219,6 +245,7 @@ void CmdGetSet(CmdContext& ctx) {
   ctx.db().Set(ctx.arg(1), Value::FromString(ctx.arg(2)));
   ctx.SignalModifiedKey(ctx.arg(1));
   ctx.Notify(notify::kString, "set", ctx.arg(1));
+  ctx.PropagateAs({"SET", ctx.arg(1), ctx.arg(2)});
 }
 
 // MGET key [key ...]
@@ -436,6 +463,8 @@ void CmdIncrByFloat(CmdContext& ctx) {
   ctx.SignalModifiedKey(ctx.arg(1));
   ctx.Notify(notify::kString, "incrbyfloat", ctx.arg(1));
   ctx.rb().SendBulk(s);  // after the event, as Redis orders them
+  // The exact result, not the increment: float rounding must not differ on replay.
+  ctx.PropagateAs({"SET", ctx.arg(1), s, "KEEPTTL"});
 }
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]

@@ -233,6 +233,15 @@ void ZpopGeneric(CmdContext& ctx, std::span<const std::string_view> keys, bool m
   if (count == 0) return rb.StartArray(0);
   ZsetObject& z = e->value.zset();
   const size_t n = std::min<uint64_t>(static_cast<uint64_t>(count), z.size());
+  // The blocking pops and ZMPOP propagate as ZPOPMIN/ZPOPMAX of the key they popped (with the
+  // number popped for the M forms).
+  if (shape == PopReply::kKeyFlat) {
+    ctx.PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key});
+  } else if (shape == PopReply::kKeyNested && ctx.propagating()) {
+    char buf[kIntBufSize];
+    ctx.PropagateAs(
+        {max ? "ZPOPMAX" : "ZPOPMIN", key, {buf, FormatInt64(static_cast<int64_t>(n), buf)}});
+  }
   switch (shape) {
     case PopReply::kFlat:
       rb.StartArray(2 * n);

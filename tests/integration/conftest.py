@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +131,23 @@ def redis_cli():
 @pytest.fixture(scope="session")
 def redis_benchmark():
     return _tool("redis-benchmark")
+
+
+@pytest.fixture
+def procs():
+    """start(binary, workdir, *args) -> a running Server (DEBUG enabled) in `workdir`, for tests
+    that restart servers on the same files; all stopped at the end."""
+    started: list[Server] = []
+    counter = iter(range(1000))
+
+    def start(binary, workdir: Path, *args) -> Server:
+        workdir.mkdir(parents=True, exist_ok=True)
+        s = Server(binary, workdir, ("--enable-debug-command", "yes", *args),
+                   name=f"{Path(binary).name}-{next(counter)}")
+        started.append(s)
+        s.start()
+        return s
+
+    yield start
+    for s in started:
+        s.stop()

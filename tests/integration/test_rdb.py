@@ -21,6 +21,7 @@ import pytest
 import redis
 
 from polling import wait_until
+from datasets import assert_same, digest, fill_every_encoding, snapshot
 from serverproc import Server, baozi_binary, free_port, oracle_binary
 
 MISCONF = (
@@ -32,124 +33,18 @@ MISCONF = (
 )
 
 
-@pytest.fixture
-def procs():
-    """start(binary, workdir, *args) -> a running Server in `workdir`; all stopped at the end."""
-    started: list[Server] = []
-    counter = iter(range(1000))
-
-    def start(binary, workdir: Path, *args) -> Server:
-        workdir.mkdir(parents=True, exist_ok=True)
-        s = Server(binary, workdir, ("--enable-debug-command", "yes", *args),
-                   name=f"{Path(binary).name}-{next(counter)}")
-        started.append(s)
-        s.start()
-        return s
-
-    yield start
-    for s in started:
-        s.stop()
-
-
-def baozi():
-    return baozi_binary()
-
-
-def oracle():
-    return oracle_binary()
-
-
-# --- comparing datasets ------------------------------------------------------------------------
-
-
-def snapshot(c: redis.Redis, dbs=16) -> dict:
-    """Every key of every db: (type, encoding, contents, has_ttl)."""
-    out = {}
-    for db in range(dbs):
-        c.execute_command("SELECT", db)
-        for key in c.scan_iter(count=1000):
-            t = c.type(key).decode()
-            if t == "string":
-                v = c.get(key)
-            elif t == "list":
-                v = c.lrange(key, 0, -1)
-            elif t == "hash":
-                v = c.hgetall(key)
-            elif t == "set":
-                v = sorted(c.smembers(key))
-            elif t == "zset":
-                v = c.zrange(key, 0, -1, withscores=True)
-            else:
-                v = None
-            enc = c.object("encoding", key)
-            out[(db, key)] = (t, enc, v, c.pttl(key) > 0)
-    c.execute_command("SELECT", 0)
-    return out
-
-
-def digest(c: redis.Redis) -> str:
-    d = c.execute_command("DEBUG", "DIGEST")
-    return d.decode() if isinstance(d, bytes) else d
-
-
-def fill_every_encoding(c: redis.Redis, seed=7):
-    """A dataset with every type in its small and big encodings, TTLs, several dbs."""
-    rnd = random.Random(seed)
-    p = c.pipeline(transaction=False)
-    p.set("int", 12345)
-    p.set("negint", -987654321)
-    p.set("bigint", 2**62)
-    p.set("embstr", "hello")
-    p.set("raw", "x" * 100)
-    p.set("compressible", "ab" * 2000)
-    p.set("random", bytes(rnd.getrandbits(8) for _ in range(3000)))
-    p.set("empty", "")
-    p.set("ttl", "v", ex=10000)
-    p.rpush("list_small", "a", "b", 1, 2, -3, "c" * 50)
-    p.rpush("list_big", *[f"element-{i}" for i in range(5000)])
-    p.rpush("list_ints", *range(1000))
-    p.rpush("list_long_elems", *["y" * 10000 for _ in range(5)])
-    p.hset("hash_small", mapping={"f1": "v1", "f2": 2, "n": -5})
-    p.hset("hash_big", mapping={f"field{i}": f"value{i}" for i in range(1000)})
-    p.hset("hash_long_value", mapping={"f": "z" * 100})
-    p.sadd("set_ints", 1, 2, 3, -100, 2**40)
-    p.sadd("set_strs", "a", "b", "c")
-    p.sadd("set_big_ints", *range(1000))
-    p.sadd("set_big", *[f"member{i}" for i in range(2000)])
-    p.zadd("zset_small", {"a": 1, "b": 2.5, "c": -0.125, "d": 1e100, "e": 3})
-    p.zadd("zset_big", {f"m{i}": i * 1.5 for i in range(1000)})
-    p.zadd("zset_long", {"m" * 100: 1})
-    p.zadd("zset_inf", {"pinf": float("inf"), "ninf": float("-inf")})
-    p.expire("list_big", 5000)
-    p.pexpire("hash_big", 5000000)
-    p.execute()
-    for db in (1, 5, 15):
-        c.execute_command("SELECT", db)
-        c.set(f"db{db}", db)
-        c.hset(f"h{db}", "f", "v")
-    c.execute_command("SELECT", 0)
-
-
-def assert_same(a: redis.Redis, b: redis.Redis):
-    assert digest(a) == digest(b)
-    sa, sb = snapshot(a), snapshot(b)
-    assert sa.keys() == sb.keys()
-    for k in sa:
-        assert sa[k] == sb[k], k
-
-
 # --- the two directions -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("compression", ["yes", "no"])
 def test_baozi_save_loads_in_redis(procs, tmp_path, compression):
-    b = procs(baozi(), tmp_path / "b", "--rdbcompression", compression)
+    b = procs(baozi_binary(), tmp_path / "b", "--rdbcompression", compression)
     cb = b.client()
     fill_every_encoding(cb)
     assert cb.save() is True
     (tmp_path / "r").mkdir()
     shutil.copy(tmp_path / "b" / "dump.rdb", tmp_path / "r" / "dump.rdb")
-    r = procs(oracle(), tmp_path / "r")
+    r = procs(oracle_binary(), tmp_path / "r")
     cr = r.client()
     assert cr.dbsize() == cb.dbsize()
     assert_same(cb, cr)
@@ -160,7 +55,7 @@ def test_baozi_save_loads_in_redis(procs, tmp_path, compression):
 
 @pytest.mark.parametrize("compression", ["yes", "no"])
 def test_redis_save_loads_in_baozi(procs, tmp_path, compression):
-    r = procs(oracle(), tmp_path / "r", "--rdbcompression", compression)
+    r = procs(oracle_binary(), tmp_path / "r", "--rdbcompression", compression)
     cr = r.client()
     fill_every_encoding(cr)
     # A key already expired when saved: written by Redis, skipped (and counted) by the loader.
@@ -170,7 +65,7 @@ def test_redis_save_loads_in_baozi(procs, tmp_path, compression):
     assert cr.save() is True
     (tmp_path / "b").mkdir()
     shutil.copy(tmp_path / "r" / "dump.rdb", tmp_path / "b" / "dump.rdb")
-    b = procs(baozi(), tmp_path / "b")
+    b = procs(baozi_binary(), tmp_path / "b")
     cb = b.client()
     info = cb.info("persistence")
     assert info["rdb_last_load_keys_expired"] == 1
@@ -204,7 +99,7 @@ def test_redis_made_fixtures_load_alike(procs, tmp_path, name):
     if policy:
         args += ["--maxmemory-policy", policy]
     servers = []
-    for binary, sub in ((oracle(), "r"), (baozi(), "b")):
+    for binary, sub in ((oracle_binary(), "r"), (baozi_binary(), "b")):
         (tmp_path / sub).mkdir()
         shutil.copy(FIXTURES / name, tmp_path / sub / "dump.rdb")
         servers.append(procs(binary, tmp_path / sub, *args).client())
@@ -221,7 +116,7 @@ def test_redis_made_fixtures_load_alike(procs, tmp_path, name):
 
 @pytest.mark.parametrize("policy", ["allkeys-lfu", "allkeys-lru"])
 def test_access_data_moves_with_the_file(procs, tmp_path, policy):
-    b = procs(baozi(), tmp_path / "b", "--maxmemory-policy", policy)
+    b = procs(baozi_binary(), tmp_path / "b", "--maxmemory-policy", policy)
     c = b.client()
     assert c.dump("nope") is None
     c.set("seed", "v")
@@ -234,7 +129,7 @@ def test_access_data_moves_with_the_file(procs, tmp_path, policy):
     c.save()
     (tmp_path / "r").mkdir()
     shutil.copy(tmp_path / "b" / "dump.rdb", tmp_path / "r" / "dump.rdb")
-    cr = procs(oracle(), tmp_path / "r", "--maxmemory-policy", policy).client()
+    cr = procs(oracle_binary(), tmp_path / "r", "--maxmemory-policy", policy).client()
     for i in range(20):
         if policy == "allkeys-lfu":
             assert cr.object("freq", f"k{i}") == c.object("freq", f"k{i}") == i * 10
@@ -243,7 +138,7 @@ def test_access_data_moves_with_the_file(procs, tmp_path, policy):
 
 
 def test_debug_reload_keeps_the_dataset(procs, tmp_path):
-    b = procs(baozi(), tmp_path / "b")
+    b = procs(baozi_binary(), tmp_path / "b")
     c = b.client()
     fill_every_encoding(c)
     before = snapshot(c)
@@ -267,7 +162,7 @@ def test_debug_reload_keeps_the_dataset(procs, tmp_path):
 
 
 def test_bgsave_in_a_child_while_the_loop_serves(procs, tmp_path):
-    b = procs(baozi(), tmp_path / "b", "--rdbcompression", "no")
+    b = procs(baozi_binary(), tmp_path / "b", "--rdbcompression", "no")
     c = b.client()
     p = c.pipeline(transaction=False)
     for i in range(400_000):
@@ -306,13 +201,13 @@ def test_bgsave_in_a_child_while_the_loop_serves(procs, tmp_path):
     # The file holds the dataset as it was at the fork.
     (tmp_path / "r").mkdir()
     shutil.copy(tmp_path / "b" / "dump.rdb", tmp_path / "r" / "dump.rdb")
-    r = procs(oracle(), tmp_path / "r")
+    r = procs(oracle_binary(), tmp_path / "r")
     assert digest(r.client()) == d
     assert not list((tmp_path / "b").glob("temp-*.rdb"))
 
 
 def test_bgsave_schedule_and_multi(procs, tmp_path):
-    b = procs(baozi(), tmp_path / "b")
+    b = procs(baozi_binary(), tmp_path / "b")
     c = b.client()
     c.set("k", "v")
     with b.raw() as conn:
@@ -326,7 +221,7 @@ def test_bgsave_schedule_and_multi(procs, tmp_path):
 
 
 def test_save_points_fire(procs, tmp_path):
-    b = procs(baozi(), tmp_path / "b", "--save", "1 2")
+    b = procs(baozi_binary(), tmp_path / "b", "--save", "1 2")
     c = b.client()
     c.set("a", 1)
     time.sleep(1.5)
@@ -342,7 +237,7 @@ def test_restart_cycles_keep_the_data(procs, tmp_path):
     work = tmp_path / "b"
     expected = None
     for cycle in range(3):
-        s = procs(baozi(), work, "--save", "3600 1")
+        s = procs(baozi_binary(), work, "--save", "3600 1")
         c = s.client()
         if expected is not None:
             assert snapshot(c) == expected
@@ -359,13 +254,13 @@ def test_restart_cycles_keep_the_data(procs, tmp_path):
         log = s.log_path.read_text()
         assert "Saving the final RDB snapshot before exiting." in log
     # SIGTERM saves too; SHUTDOWN NOSAVE does not.
-    s = procs(baozi(), work, "--save", "3600 1")
+    s = procs(baozi_binary(), work, "--save", "3600 1")
     c = s.client()
     assert snapshot(c) == expected
     c.set("by-sigterm", 1)
     s.proc.send_signal(signal.SIGTERM)
     assert s.proc.wait(10) == 0
-    s = procs(baozi(), work, "--save", "3600 1")
+    s = procs(baozi_binary(), work, "--save", "3600 1")
     c = s.client()
     assert c.get("by-sigterm") == b"1"
     c.set("lost", 1)
@@ -374,7 +269,7 @@ def test_restart_cycles_keep_the_data(procs, tmp_path):
     except redis.ConnectionError:
         pass
     assert s.proc.wait(10) == 0
-    s = procs(baozi(), work)
+    s = procs(baozi_binary(), work)
     assert s.client().exists("lost") == 0
     # Without save points SHUTDOWN does not save, SHUTDOWN SAVE does.
     c = s.client()
@@ -384,12 +279,12 @@ def test_restart_cycles_keep_the_data(procs, tmp_path):
     except redis.ConnectionError:
         pass
     assert s.proc.wait(10) == 0
-    s = procs(baozi(), work)
+    s = procs(baozi_binary(), work)
     assert s.client().get("forced") == b"1"
 
 
 def test_shutdown_refuses_when_the_save_fails(procs, tmp_path):
-    for binary in (oracle(), baozi()):
+    for binary in (oracle_binary(), baozi_binary()):
         work = tmp_path / Path(binary).name
         sub = work / "data"
         sub.mkdir(parents=True)
@@ -401,7 +296,7 @@ def test_shutdown_refuses_when_the_save_fails(procs, tmp_path):
             c.shutdown()
         assert s.alive()
         try:
-            c.shutdown(save=True, force=True) if binary == baozi() else c.execute_command(
+            c.shutdown(save=True, force=True) if binary == baozi_binary() else c.execute_command(
                 "SHUTDOWN", "FORCE")
         except redis.ConnectionError:
             pass
@@ -413,7 +308,7 @@ def test_shutdown_refuses_when_the_save_fails(procs, tmp_path):
 
 
 def make_dump(procs, tmp_path) -> bytes:
-    s = procs(baozi(), tmp_path / "src")
+    s = procs(baozi_binary(), tmp_path / "src")
     c = s.client()
     fill_every_encoding(c)
     c.save()
@@ -433,7 +328,7 @@ def test_bad_dump_files_stop_the_start(procs, tmp_path):
         work = tmp_path / name
         work.mkdir()
         (work / "dump.rdb").write_bytes(data)
-        s = Server(baozi(), work, name="bad")
+        s = Server(baozi_binary(), work, name="bad")
         with open(s.log_path, "wb") as log:
             proc = subprocess.run(s.command_line(free_port()), cwd=work, stdout=log,
                                   stderr=subprocess.STDOUT, timeout=20)
@@ -468,8 +363,8 @@ def test_crc64_check_value():
 
 
 def test_dump_restore_between_redis_and_baozi(procs, tmp_path):
-    r = procs(oracle(), tmp_path / "r")
-    b = procs(baozi(), tmp_path / "b")
+    r = procs(oracle_binary(), tmp_path / "r")
+    b = procs(baozi_binary(), tmp_path / "b")
     cr, cb = r.client(), b.client()
     fill_every_encoding(cr)
     for key in cr.scan_iter(count=1000):
@@ -488,7 +383,7 @@ def test_dump_restore_between_redis_and_baozi(procs, tmp_path):
 
 
 def test_fuzzed_payloads_never_crash(procs, tmp_path):
-    b = procs(baozi(), tmp_path / "b")
+    b = procs(baozi_binary(), tmp_path / "b")
     c = b.client()
     fill_every_encoding(c)
     payloads = [c.dump(k) for k in c.scan_iter(count=1000)]
@@ -526,8 +421,8 @@ def test_fuzzed_payloads_never_crash(procs, tmp_path):
 
 
 def test_restore_errors_match_redis(procs, tmp_path):
-    r = procs(oracle(), tmp_path / "r")
-    b = procs(baozi(), tmp_path / "b")
+    r = procs(oracle_binary(), tmp_path / "r")
+    b = procs(baozi_binary(), tmp_path / "b")
     for c in (r.client(), b.client()):
         c.set("s", "hello")
     payload = r.client().dump("s")
@@ -560,7 +455,7 @@ def test_restore_errors_match_redis(procs, tmp_path):
 
 def test_misconf_after_a_failed_bgsave(procs, tmp_path):
     results = {}
-    for binary in (oracle(), baozi()):
+    for binary in (oracle_binary(), baozi_binary()):
         work = tmp_path / Path(binary).name
         sub = work / "data"
         sub.mkdir(parents=True)
@@ -595,7 +490,7 @@ def test_misconf_after_a_failed_bgsave(procs, tmp_path):
         out.append(c.set("k", "5"))  # no save points: no MISCONF either
         results[Path(binary).name] = out
         assert "Background saving error" in s.log_path.read_text()
-    assert results["redis-server"] == results[baozi().name]
+    assert results["redis-server"] == results[baozi_binary().name]
     assert results["redis-server"][0] == "-" + MISCONF
 
 
@@ -605,7 +500,7 @@ def test_flushall_saves_the_empty_dataset_like_redis(procs, tmp_path, save):
     the keys back) and the change counter restarts from 0; without them nothing is written and
     the flush counts one change per key removed."""
     seen = {}
-    for name, binary in (("redis", oracle()), ("baozi", baozi())):
+    for name, binary in (("redis", oracle_binary()), ("baozi", baozi_binary())):
         d = tmp_path / name
         s = procs(binary, d, "--save", save)
         c = s.client()

@@ -96,9 +96,17 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
   ConfigTable t(&cfg);
   const std::map<std::string, std::string> expected = {
       {"active-expire-effort", "1"},
+      {"appenddirname", "appendonlydir"},
       {"appendfilename", "appendonly.aof"},
       {"appendfsync", "everysec"},
       {"appendonly", "no"},
+      {"aof-load-truncated", "yes"},
+      {"aof-rewrite-incremental-fsync", "yes"},
+      {"aof-timestamp-enabled", "no"},
+      {"aof-use-rdb-preamble", "yes"},
+      {"auto-aof-rewrite-min-size", "67108864"},
+      {"auto-aof-rewrite-percentage", "100"},
+      {"no-appendfsync-on-rewrite", "no"},
       {"bind", "* -::*"},
       {"client-output-buffer-limit",
        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
@@ -116,6 +124,8 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"lazyfree-lazy-user-del", "no"},
       {"lazyfree-lazy-user-flush", "no"},
       {"lazyfree-lazy-eviction", "no"},
+      {"lazyfree-lazy-expire", "no"},
+      {"lazyfree-lazy-server-del", "no"},
       {"lfu-decay-time", "1"},
       {"list-max-listpack-size", "-2"},
       {"list-max-ziplist-size", "-2"},
@@ -185,8 +195,9 @@ TEST_CASE("config: CONFIG GET patterns, spelling and de-duplication", "[config]"
     auto r = t.Get(pats);
     std::vector<std::string> names;
     for (auto& [n, v] : r) names.push_back(n);
-    CHECK(names == std::vector<std::string>{"appendfsync", "lazyfree-lazy-user-del",
-                                            "lazyfree-lazy-user-flush", "hz"});
+    CHECK(names == std::vector<std::string>{"appendfsync", "aof-rewrite-incremental-fsync",
+                                            "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush",
+                                            "hz"});
   }
   SECTION("no match gives an empty list") {
     std::string_view pats[] = {"nosuch", "zz*"};
@@ -333,6 +344,10 @@ TEST_CASE("config: load errors name origin, line, text and Redis's reason", "[co
         "test.conf:1: 'appendfilename \"\"' - appendfilename can't be empty");
   CHECK(LoadError("appendfilename x/y") ==
         "test.conf:1: 'appendfilename x/y' - appendfilename can't be a path, just a filename");
+  CHECK(LoadError("appenddirname a/b") ==
+        "test.conf:1: 'appenddirname a/b' - appenddirname can't be a path, just a dirname");
+  CHECK(LoadError("appenddirname \"\"") ==
+        "test.conf:1: 'appenddirname \"\"' - appenddirname can't be empty");
   CHECK(LoadError("unixsocketperm 800") ==
         "test.conf:1: 'unixsocketperm 800' - argument couldn't be parsed as an octal number");
   CHECK(LoadError("unixsocketperm 1000") ==
@@ -481,7 +496,7 @@ TEST_CASE("config: CONFIG SET validation errors", "[config]") {
       "CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config");
   for (std::string_view name :
        {"databases", "unixsocket", "unixsocketperm", "tcp-backlog", "pidfile", "logfile",
-        "appendfilename", "enable-debug-command", "rdbchecksum"}) {
+        "appendfilename", "appenddirname", "enable-debug-command", "rdbchecksum"}) {
     INFO(name);
     CHECK(SetError(t, {name, "1"}) == "CONFIG SET failed (possibly related to argument '" +
                                           std::string(name) + "') - can't set immutable config");
@@ -528,9 +543,6 @@ TEST_CASE("config: CONFIG SET validation errors", "[config]") {
   CHECK(SetError(t, {"lfu-log-factor", "-1"}) ==
         "CONFIG SET failed (possibly related to argument 'lfu-log-factor') - argument must be "
         "between 0 and 2147483647 inclusive");
-  CHECK(SetError(t, {"appendonly", "yes"}) ==
-        "CONFIG SET failed (possibly related to argument 'appendonly') - the append-only file is "
-        "not supported by this baozi version");
   CHECK(SetError(t, {"appendonly", "maybe"}) ==
         "CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' "
         "or 'no'");
