@@ -35,7 +35,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,6 +46,7 @@
 #include <vector>
 
 #include "persistence/rdb.h"
+#include "server/child_process.h"
 #include "server/client.h"
 #include "server/dispatcher.h"
 #include "server/server.h"
@@ -689,20 +689,14 @@ bool AofWriter::StartRewrite() {
   rewrites_++;
   int fds[2] = {-1, -1};
   if (pipe2(fds, O_CLOEXEC) != 0) fds[0] = fds[1] = -1;
-  pid_t pid = fork();
+  pid_t pid = ForkChild(server_, "baozi-aof-rewrite", fds[1]);
   if (pid == 0) {
-    for (int sig : {SIGTERM, SIGINT, SIGUSR1, SIGHUP}) signal(sig, SIG_DFL);
-    signal(SIGPIPE, SIG_IGN);
-    prctl(PR_SET_NAME, "baozi-aof-rewrite");
     const int keep = fds[1];
-    if (keep > 3) close_range(3, static_cast<unsigned>(keep - 1), 0);
-    close_range(static_cast<unsigned>(std::max(keep, 2) + 1), ~0U, 0);
-    server_.set_log_role('C');
     const std::string tmp = aof::TempRewriteFileName(getpid());
     bool ok = WriteBaseFile(server_, tmp);
     if (ok) {
       server_.Log(Server::kNotice, "Successfully created the temporary AOF base file " + tmp);
-      uint64_t cow = ChildPrivateDirtyBytes();
+      uint64_t cow = PrivateDirtyBytes();
       server_.Log(Server::kNotice, "Fork CoW for AOF rewrite: current " +
                                        std::to_string(cow >> 20) + " MB, peak " +
                                        std::to_string(cow >> 20) + " MB, average " +

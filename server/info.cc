@@ -257,8 +257,8 @@ void StatsSection(Server& s, std::string& out) {
   FieldU(out, "pubsub_channels", s.pubsub().Count(PubSub::kChannel));
   FieldU(out, "pubsub_patterns", s.pubsub().Count(PubSub::kPattern));
   FieldU(out, "pubsubshard_channels", s.pubsub().Count(PubSub::kShard));
-  Field(out, "latest_fork_usec", s.snapshot().info().latest_fork_usec);
-  FieldU(out, "total_forks", s.snapshot().info().total_forks);
+  Field(out, "latest_fork_usec", s.stats().latest_fork_usec);
+  FieldU(out, "total_forks", s.stats().total_forks);
   FieldU(out, "unexpected_error_replies", st.unexpected_error_replies);
   FieldU(out, "total_error_replies", st.total_error_replies);
   FieldU(out, "total_reads_processed", st.total_reads_processed);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "server/allocator.h"
+#include "server/aof.h"
 #include "server/server.h"
 #include "storage/alloc_size.h"
 
@@ -89,6 +90,9 @@ MemoryOverhead GetMemoryOverhead(Server& server) {
   // O(clients), like CLIENT LIST; Redis keeps this sum incrementally.
   for (const auto& [id, c] : server.clients()) mh.clients_normal += ClientMemoryUsage(*c);
   total += mh.clients_normal;
+  // The AOF's pending buffer (Redis: aof_buf plus the rewrite buffer, gone in 7.0).
+  mh.aof_buffer = server.aof().buffer_bytes();
+  total += mh.aof_buffer;
 
   // Per key, the entry's fixed part (chain link, value header, TTL handle, key length) is
   // overhead and the key's bytes are data, as Redis counts dictEntry and robj but not the sds.

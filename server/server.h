@@ -49,6 +49,9 @@ struct ServerStats {
   // A time-limited eviction run stopped short of the limit (maxmemory-eviction-tenacity); the
   // network layer runs another slice every loop turn until it is done (evictionTimeProc).
   bool eviction_continues = false;
+  // Background children (server/child_process.h): INFO's total_forks and latest_fork_usec.
+  uint64_t total_forks = 0;
+  int64_t latest_fork_usec = 0;
   std::map<std::string, uint64_t, std::less<>> error_codes;  // errorstat_<CODE>:count=
   // instantaneous_ops_per_sec and friends: samples taken by Cron every 100 ms.
   struct Metric {

@@ -34,7 +34,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +49,7 @@
 
 #include "persistence/rdb.h"
 #include "server/aof.h"
+#include "server/child_process.h"
 #include "server/server.h"
 
 namespace baozi {
@@ -72,23 +72,6 @@ int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// Redis zmalloc_get_private_dirty(-1): the Private_Dirty bytes of this process, the memory a
-// forked child had to copy. smaps_rollup sums it in the kernel; smaps is the fallback.
-uint64_t PrivateDirtyBytes() {
-  FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
-  if (f == nullptr) f = std::fopen("/proc/self/smaps", "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  uint64_t total = 0;
-  while (std::fgets(line, sizeof(line), f) != nullptr) {
-    if (std::strncmp(line, "Private_Dirty:", 14) == 0) {
-      total += std::strtoull(line + 14, nullptr, 10) * 1024;
-    }
-  }
-  std::fclose(f);
-  return total;
 }
 
 void SendReport(int fd, ChildReport::Type type, uint64_t cow) {
@@ -236,8 +219,6 @@ class MappedFile {
 
 }  // namespace
 
-uint64_t ChildPrivateDirtyBytes() { return PrivateDirtyBytes(); }
-
 Snapshot::Snapshot(Server& server) : server_(server) {}
 
 Snapshot::~Snapshot() {
@@ -319,17 +300,10 @@ bool Snapshot::StartBackgroundSave() {
   last_bgsave_try_s_ = server_.clock().NowMs() / 1000;
   int fds[2] = {-1, -1};
   if (pipe2(fds, O_CLOEXEC) != 0) fds[0] = fds[1] = -1;
-  const auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
+  pid_t pid = ForkChild(server_, "baozi-rdb-bgsave", fds[1]);
   if (pid == 0) {
     // The child: see the header comment of this file.
-    for (int sig : {SIGTERM, SIGINT, SIGUSR1, SIGHUP, SIGPIPE}) signal(sig, SIG_DFL);
-    signal(SIGPIPE, SIG_IGN);
-    prctl(PR_SET_NAME, "baozi-rdb-bgsave");
     int keep = fds[1];
-    if (keep > 3) close_range(3, static_cast<unsigned>(keep - 1), 0);
-    close_range(static_cast<unsigned>(std::max(keep, 2) + 1), ~0U, 0);
-    server_.set_log_role('C');
     bool ok = WriteFile(keep);
     if (ok) {
       uint64_t cow = PrivateDirtyBytes();
@@ -342,9 +316,6 @@ bool Snapshot::StartBackgroundSave() {
     }
     _exit(ok ? 0 : 1);
   }
-  const int64_t fork_usec = std::chrono::duration_cast<std::chrono::microseconds>(
-                                std::chrono::steady_clock::now() - start)
-                                .count();
   if (fds[1] != -1) close(fds[1]);
   if (pid == -1) {
     int e = errno;
@@ -353,8 +324,6 @@ bool Snapshot::StartBackgroundSave() {
     server_.Log(Server::kWarning, "Can't save in background: fork: " + Errno(e));
     return false;
   }
-  total_forks_++;
-  latest_fork_usec_ = fork_usec;
   server_.Log(Server::kNotice, "Background saving started by pid " + std::to_string(pid));
   child_pid_ = pid;
   info_pipe_ = fds[0];
@@ -640,8 +609,6 @@ Snapshot::Info Snapshot::info() const {
   i.current_save_keys_total = current_save_keys_total_;
   i.keys_loaded = keys_loaded_;
   i.keys_expired = keys_expired_;
-  i.total_forks = total_forks_;
-  i.latest_fork_usec = latest_fork_usec_;
   return i;
 }
 

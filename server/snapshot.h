@@ -28,10 +28,6 @@ namespace baozi {
 
 class Server;
 
-// The Private_Dirty bytes of this process (what a forked child had to copy), as Redis's
-// zmalloc_get_private_dirty measures them; forked children report it.
-uint64_t ChildPrivateDirtyBytes();
-
 class Snapshot {
  public:
   explicit Snapshot(Server& server);
@@ -87,8 +83,6 @@ class Snapshot {
     uint64_t current_save_keys_total;
     uint64_t keys_loaded;
     uint64_t keys_expired;
-    uint64_t total_forks;
-    int64_t latest_fork_usec;
   };
   Info info() const;
   void CountSave() { rdb_saves_++; }
@@ -120,8 +114,6 @@ class Snapshot {
   uint64_t final_cow_size_ = 0;  // the child's last report, kept until it is reaped
   uint64_t keys_loaded_ = 0;
   uint64_t keys_expired_ = 0;
-  uint64_t total_forks_ = 0;
-  int64_t latest_fork_usec_ = 0;
 };
 
 }  // namespace baozi
