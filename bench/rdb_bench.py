@@ -124,12 +124,13 @@ class Server:
         self.proc: subprocess.Popen | None = None
         workdir.mkdir(parents=True, exist_ok=True)
 
-    def start(self, dbfilename: str = "dump.rdb") -> float:
-        """Starts the server; returns seconds from exec to the first PONG."""
+    def start(self, *extra: str) -> float:
+        """Starts the server (`extra` overrides the defaults: later arguments win); returns
+        seconds from exec to the first PONG."""
         self.port = free_port()
         cmd = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--dir", str(self.workdir), "--dbfilename", dbfilename,
-               "--enable-debug-command", "yes", "--logfile", str(self.workdir / "server.log")]
+               "--appendonly", "no", "--dir", str(self.workdir), "--enable-debug-command", "yes",
+               "--logfile", str(self.workdir / "server.log"), *extra]
         t0 = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, cwd=self.workdir,
