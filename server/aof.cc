@@ -728,19 +728,9 @@ bool AofWriter::StartRewrite() {
 }
 
 void AofWriter::ReapChild() {
-  int status = 0;
-  pid_t pid = waitpid(child_pid_, &status, WNOHANG);
-  if (pid == 0) return;
-  if (pid == -1) {
-    server_.Log(Server::kWarning,
-                "waitpid() returned an error: " + Errno(errno) +
-                    ". child_type: AOF, child_pid = " + std::to_string(child_pid_));
-    RewriteDone(false, 0);
-    return;
+  if (auto exit = baozi::ReapChild(server_, child_pid_, "AOF")) {
+    RewriteDone(exit->ok(), exit->bysignal);
   }
-  const int exitcode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  const int bysignal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  RewriteDone(bysignal == 0 && exitcode == 0, bysignal);
 }
 
 // backgroundRewriteDoneHandler.

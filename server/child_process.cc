@@ -1,6 +1,7 @@
 #include "server/child_process.h"
 
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "server/server.h"
 
@@ -37,6 +39,23 @@ pid_t ForkChild(Server& server, const char* name, int keep_fd) {
     errno = saved;
   }
   return pid;
+}
+
+std::optional<ChildExit> ReapChild(Server& server, pid_t pid, const char* type) {
+  int status = 0;
+  const pid_t got = waitpid(pid, &status, WNOHANG);
+  if (got == 0) return std::nullopt;
+  ChildExit e;
+  if (got == -1) {
+    server.Log(Server::kWarning, std::string("waitpid() returned an error: ") +
+                                     std::strerror(errno) + ". child_type: " + type +
+                                     ", child_pid = " + std::to_string(pid));
+    e.waitpid_failed = true;
+    return e;
+  }
+  if (WIFEXITED(status)) e.exitcode = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) e.bysignal = WTERMSIG(status);
+  return e;
 }
 
 // Redis zmalloc_get_private_dirty(-1): smaps_rollup sums it in the kernel; smaps is the

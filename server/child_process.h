@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 
 namespace baozi {
 
@@ -17,6 +18,16 @@ class Server;
 // parent the fork counts in INFO's total_forks and its duration in latest_fork_usec; -1 with
 // errno as fork() when it failed.
 pid_t ForkChild(Server& server, const char* name, int keep_fd);
+
+// How a background child ended, once waitpid(WNOHANG) says it has.
+struct ChildExit {
+  bool waitpid_failed = false;  // logged as Redis logs it; count it as a failed job
+  int exitcode = -1;            // when it exited
+  int bysignal = 0;             // when a signal ended it
+  bool ok() const { return !waitpid_failed && bysignal == 0 && exitcode == 0; }
+};
+// nullopt while child `pid` (of kind `type`, "RDB" or "AOF", for the log) still runs.
+std::optional<ChildExit> ReapChild(Server& server, pid_t pid, const char* type);
 
 // The Private_Dirty bytes of this process (what a forked child had to copy), as Redis's
 // zmalloc_get_private_dirty measures them; children report it.

@@ -363,21 +363,16 @@ void Snapshot::ResetChildState() {
 }
 
 void Snapshot::ReapChild() {
-  int status = 0;
-  pid_t pid = waitpid(child_pid_, &status, WNOHANG);
-  if (pid == 0) return;
-  if (pid == -1) {
-    server_.Log(Server::kWarning,
-                "waitpid() returned an error: " + Errno(errno) +
-                    ". child_type: RDB, child_pid = " + std::to_string(child_pid_));
+  auto exit = baozi::ReapChild(server_, child_pid_, "RDB");
+  if (!exit) return;
+  if (exit->waitpid_failed) {
     last_bgsave_ok_ = false;
     ResetChildState();
     return;
   }
   ReadChildInfo();
-  const int exitcode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  const int bysignal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  if (bysignal == 0 && exitcode == 0) {
+  const int bysignal = exit->bysignal;
+  if (exit->ok()) {
     server_.Log(Server::kNotice, "Background saving terminated with success");
     uint64_t& dirty = Dirty(server_);
     dirty = dirty >= dirty_before_bgsave_ ? dirty - dirty_before_bgsave_ : 0;
