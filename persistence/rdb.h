@@ -70,6 +70,9 @@ struct SaveOptions {
   // LFU maxmemory policy; neither otherwise.
   bool save_lru = false;
   bool save_lfu = false;
+  // Counts the keys written so far, when set (a saving child reports its progress from it:
+  // INFO's current_save_keys_processed).
+  uint64_t* keys_written = nullptr;
 };
 
 // Writes every database of `ks` (header, aux fields, SELECTDB/RESIZEDB per non-empty database,

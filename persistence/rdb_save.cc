@@ -266,6 +266,7 @@ bool Save(Keyspace& ks, Sink& sink, const SaveOptions& opts) {
     w.Length(db.expires_count());
     db.ForEach([&](std::string_view key, DbEntry& e) {
       if (!w.ok()) return;
+      if (opts.keys_written != nullptr) ++*opts.keys_written;
       const int64_t deadline = db.ExpireOf(e);
       if (deadline != kNoExpire) {
         w.Byte(kOpExpireTimeMs);

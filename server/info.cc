@@ -181,8 +181,7 @@ void MemorySection(Server& s, std::string& out) {
 
 // Redis 7.0.15's INFO persistence, field for field. Loading is synchronous (before the first
 // client at start-up, inside the command for DEBUG RELOAD), so INFO never sees it in progress.
-// The child does not report keys processed (the codec writes the keyspace in one call), so
-// current_save_keys_processed and current_fork_perc stay 0.
+// A saving child reports its progress about once a second, as Redis's does.
 void PersistenceSection(Server& s, std::string& out) {
   const Snapshot::Info si = s.snapshot().info();
   out += "# Persistence\r\n";
@@ -191,8 +190,12 @@ void PersistenceSection(Server& s, std::string& out) {
   FieldU(out, "current_cow_peak", si.current_cow_peak);
   FieldU(out, "current_cow_size", si.current_cow_size);
   Field(out, "current_cow_size_age", si.current_cow_size_age);
-  FieldF(out, "current_fork_perc", 0.0);
-  Field(out, "current_save_keys_processed", 0);
+  FieldF(out, "current_fork_perc",
+         si.current_save_keys_total == 0
+             ? 0.0
+             : static_cast<double>(si.current_save_keys_processed) /
+                   static_cast<double>(si.current_save_keys_total) * 100);
+  FieldU(out, "current_save_keys_processed", si.current_save_keys_processed);
   FieldU(out, "current_save_keys_total", si.current_save_keys_total);
   FieldU(out, "rdb_changes_since_last_save", s.keyspace().stats().dirty);
   Field(out, "rdb_bgsave_in_progress", si.bgsave_in_progress ? 1 : 0);

@@ -66,6 +66,7 @@ struct ChildReport {
   uint32_t reserved;
   uint64_t cow_bytes;
   int64_t measured_ms;
+  uint64_t keys_written;
 };
 
 int64_t SteadyMs() {
@@ -74,9 +75,9 @@ int64_t SteadyMs() {
       .count();
 }
 
-void SendReport(int fd, ChildReport::Type type, uint64_t cow) {
+void SendReport(int fd, ChildReport::Type type, uint64_t cow, uint64_t keys) {
   if (fd < 0) return;
-  ChildReport r{type, 0, cow, SteadyMs()};
+  ChildReport r{type, 0, cow, SteadyMs(), keys};
   ssize_t n = write(fd, &r, sizeof(r));
   (void)n;  // the parent only loses a statistic
 }
@@ -84,6 +85,8 @@ void SendReport(int fd, ChildReport::Type type, uint64_t cow) {
 class FdSink final : public rdb::Sink {
  public:
   FdSink(int fd, int report_fd) : fd_(fd), report_fd_(report_fd), buf_(kBufSize) {}
+  // rdb::Save counts its keys here; the reports carry the count.
+  uint64_t keys_written = 0;
 
   bool Write(const void* data, size_t len) override {
     if (error_ != 0) return false;
@@ -141,7 +144,7 @@ class FdSink final : public rdb::Sink {
     int64_t now = SteadyMs();
     if (now - last_report_ms_ < 1000) return;
     last_report_ms_ = now;
-    SendReport(report_fd_, ChildReport::kCurrent, PrivateDirtyBytes());
+    SendReport(report_fd_, ChildReport::kCurrent, PrivateDirtyBytes(), keys_written);
   }
 
   int fd_;
@@ -244,6 +247,7 @@ bool Snapshot::WriteFile(int info_fd) {
   opts.save_lru = IsLru(cfg.maxmemory_policy);
   opts.save_lfu = IsLfu(cfg.maxmemory_policy);
   FdSink sink(fd, info_fd);
+  opts.keys_written = &sink.keys_written;
   const char* op = nullptr;
   int err = 0;
   if (!rdb::Save(server_.keyspace(), sink, opts) || !sink.Flush()) {
@@ -312,7 +316,7 @@ bool Snapshot::StartBackgroundSave() {
                                          " MB, peak " + std::to_string(cow >> 20) +
                                          " MB, average " + std::to_string(cow >> 20) + " MB");
       }
-      SendReport(keep, ChildReport::kFinal, cow);
+      SendReport(keep, ChildReport::kFinal, cow, 0);
     }
     _exit(ok ? 0 : 1);
   }
@@ -345,6 +349,7 @@ void Snapshot::ReadChildInfo() {
       current_cow_size_ = r.cow_bytes;
       current_cow_peak_ = std::max(current_cow_peak_, r.cow_bytes);
       current_cow_updated_ms_ = server_.clock().NowMs();
+      current_save_keys_processed_ = r.keys_written;
     }
   }
 }
@@ -356,6 +361,7 @@ void Snapshot::ResetChildState() {
   current_cow_peak_ = current_cow_size_ = 0;
   current_cow_updated_ms_ = 0;
   current_save_keys_total_ = 0;
+  current_save_keys_processed_ = 0;
   final_cow_size_ = 0;
   const int64_t now_s = server_.clock().NowMs() / 1000;
   save_time_last_s_ = save_time_start_s_ == -1 ? -1 : now_s - save_time_start_s_;
@@ -602,6 +608,7 @@ Snapshot::Info Snapshot::info() const {
   i.current_cow_size_age =
       current_cow_updated_ms_ == 0 ? 0 : (now_ms - current_cow_updated_ms_) / 1000;
   i.current_save_keys_total = current_save_keys_total_;
+  i.current_save_keys_processed = current_save_keys_processed_;
   i.keys_loaded = keys_loaded_;
   i.keys_expired = keys_expired_;
   return i;

@@ -81,6 +81,7 @@ class Snapshot {
     uint64_t current_cow_size;
     int64_t current_cow_size_age;  // seconds since the child last measured it
     uint64_t current_save_keys_total;
+    uint64_t current_save_keys_processed;  // as of the child's last report (about 1 s)
     uint64_t keys_loaded;
     uint64_t keys_expired;
   };
@@ -111,6 +112,7 @@ class Snapshot {
   uint64_t current_cow_size_ = 0;
   int64_t current_cow_updated_ms_ = 0;
   uint64_t current_save_keys_total_ = 0;
+  uint64_t current_save_keys_processed_ = 0;
   uint64_t final_cow_size_ = 0;  // the child's last report, kept until it is reaped
   uint64_t keys_loaded_ = 0;
   uint64_t keys_expired_ = 0;
