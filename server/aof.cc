@@ -520,6 +520,19 @@ bool AofWriter::LoadAtStartup() {
       manifest_ = std::move(*m);
     }
   }
+  // A single-file AOF of Redis < 7 in `dir` becomes the base of a multi-part AOF (Redis 7's
+  // aofUpgradePrepare): when the directory is missing, its manifest lists nothing, or it lists
+  // only that file as its base without holding it (an upgrade cut short).
+  if (struct stat old{}; stat(cfg.appendfilename.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {
+    const bool dir_missing = stat(cfg.appenddirname.c_str(), &st) != 0;
+    const bool nothing_listed = !manifest_.base() && manifest_.incrs().empty();
+    const bool upgrade_cut_short = manifest_.base() && manifest_.incrs().empty() &&
+                                   manifest_.base()->name == cfg.appendfilename &&
+                                   stat(Path(cfg.appendfilename).c_str(), &st) != 0;
+    if ((dir_missing || nothing_listed || upgrade_cut_short) && !UpgradeSingleFile()) {
+      return false;
+    }
+  }
   // loadAppendOnlyFiles. Loading is not subject to maxmemory: the data was accepted once.
   const uint64_t maxmemory = cfg.maxmemory;
   cfg.maxmemory = 0;
@@ -576,11 +589,7 @@ bool AofWriter::LoadAtStartup() {
 // aofOpenIfNeededOnServerStart.
 bool AofWriter::OpenAtStartup() {
   const Config& cfg = server_.config();
-  if (mkdir(cfg.appenddirname.c_str(), 0755) != 0 && errno != EEXIST) {
-    server_.Log(Server::kWarning,
-                "Can't open or create append-only dir " + cfg.appenddirname + ": " + Errno(errno));
-    return false;
-  }
+  if (!MakeDir()) return false;
   const bool had_incr = !manifest_.incrs().empty();
   if (!manifest_.base() && !had_incr) {
     const std::string base = manifest_.NewBase(cfg.appendfilename, cfg.aof_use_rdb_preamble);
@@ -610,6 +619,30 @@ bool AofWriter::OpenAtStartup() {
 // ---------------------------------------------------------------------------------------------
 // Manifest and files
 // ---------------------------------------------------------------------------------------------
+
+bool AofWriter::MakeDir() {
+  const std::string& dir = server_.config().appenddirname;
+  if (mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST) return true;
+  server_.Log(Server::kWarning,
+              "Can't open or create append-only dir " + dir + ": " + Errno(errno));
+  return false;
+}
+
+bool AofWriter::UpgradeSingleFile() {
+  const Config& cfg = server_.config();
+  if (!MakeDir()) return false;
+  manifest_.SetUpgradeBase(cfg.appendfilename);
+  if (!PersistManifest(manifest_)) return false;
+  if (rename(cfg.appendfilename.c_str(), Path(cfg.appendfilename).c_str()) == -1) {
+    server_.Log(Server::kWarning, "Error trying to rename the existing AOF to new AOF directory " +
+                                      cfg.appenddirname + ": " + Errno(errno));
+    return false;
+  }
+  server_.Log(Server::kNotice, "Successfully migrated an old-style AOF file (" +
+                                   cfg.appendfilename + ") into the AOF directory (" +
+                                   cfg.appenddirname + ").");
+  return true;
+}
 
 bool AofWriter::PersistManifest(aof::Manifest& m) {
   if (!m.dirty()) return true;
@@ -673,9 +706,7 @@ bool AofWriter::OpenNewIncr() {
 bool AofWriter::StartRewrite() {
   if (child_running() || server_.snapshot().child_running()) return false;
   const Config& cfg = server_.config();
-  if (mkdir(cfg.appenddirname.c_str(), 0755) != 0 && errno != EEXIST) {
-    server_.Log(Server::kWarning,
-                "Can't open or create append-only dir " + cfg.appenddirname + ": " + Errno(errno));
+  if (!MakeDir()) {
     last_bgrewrite_ok_ = false;
     return false;
   }

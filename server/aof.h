@@ -124,6 +124,10 @@ class AofWriter final : public PropagationSink {
   void RewriteDone(bool ok, int bysignal);
   void KillChild();
   void DeleteHistory();
+  // Redis 7's aofUpgradePrepare: an old single-file AOF moves into the directory as its base.
+  bool UpgradeSingleFile();
+  // Creates appenddirname if missing (logged on failure).
+  bool MakeDir();
   bool PersistManifest(aof::Manifest& m);
   bool LoadFile(const aof::FileInfo& f, bool last, int64_t* size);
   bool Replay(std::string_view data, size_t start, const std::string& name, bool last,

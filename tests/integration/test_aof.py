@@ -471,3 +471,40 @@ def test_power_cut_keeps_a_prefix(procs, tmp_path, policy):
                 assert lens[i] >= snap[i], (i, lens[i], snap[i])
         recovered = lens
         s.stop()
+
+
+def old_style_aof(procs, tmp_path, preamble: str) -> bytes:
+    """A Redis 6 style single-file AOF: commands, or an RDB preamble followed by commands."""
+    head = b""
+    if preamble == "yes":
+        s = procs(oracle_binary(), tmp_path / "rdb-maker")
+        c = s.client()
+        fill_every_encoding(c)
+        c.save()
+        head = (tmp_path / "rdb-maker" / "dump.rdb").read_bytes()
+    tail = (b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
+            b"*3\r\n$3\r\nSET\r\n$4\r\nlast\r\n$3\r\none\r\n"
+            b"*3\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$1\r\nx\r\n")
+    return head + tail
+
+
+@pytest.mark.parametrize("preamble", ["no", "yes"])
+def test_old_single_file_aof_is_migrated_like_redis(procs, tmp_path, preamble):
+    """A Redis < 7 appendonly.aof in `dir`, started with appendonly yes: Redis 7 moves it into
+    appenddirname as the base of a manifest and loads it; so must baozi, with the same files."""
+    data = old_style_aof(procs, tmp_path, preamble)
+    seen = {}
+    for name, binary in (("redis", oracle_binary()), ("baozi", baozi_binary())):
+        work = tmp_path / name
+        work.mkdir()
+        (work / "appendonly.aof").write_bytes(data)
+        s = procs(binary, work, "--appendonly", "yes")
+        c = s.client()
+        assert c.get("last") == b"one"
+        seen[name] = (digest(c), manifest(work), (work / "appendonly.aof").exists(),
+                      (work / AOF_DIR / "appendonly.aof").read_bytes() == data)
+        s.stop()
+        s.start()
+        assert digest(s.client()) == seen[name][0]
+    assert seen["baozi"] == seen["redis"]
+    assert seen["baozi"][2:] == (False, True)
