@@ -329,19 +329,6 @@ try_fsync:
   }
 }
 
-bool AofWriter::WritesDenied(int* err) const {
-  if (state_ == State::kOff) return false;
-  if (!last_write_ok_) {
-    *err = last_write_errno_;
-    return true;
-  }
-  if (int e = bio_fsync_errno_.load(std::memory_order_relaxed); e != 0) {
-    *err = e;
-    return true;
-  }
-  return false;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Background fsync
 // ---------------------------------------------------------------------------------------------

@@ -87,7 +87,19 @@ class AofWriter final : public PropagationSink {
   bool PrepareForShutdown(bool force);
 
   // -MISCONF: the last write (or background fsync) failed. `err` is its errno.
-  bool WritesDenied(int* err) const;
+  // Inline: the dispatcher asks before every command.
+  bool WritesDenied(int* err) const {
+    if (state_ == State::kOff) return false;
+    if (!last_write_ok_) {
+      *err = last_write_errno_;
+      return true;
+    }
+    if (int e = bio_fsync_errno_.load(std::memory_order_relaxed); e != 0) {
+      *err = e;
+      return true;
+    }
+    return false;
+  }
 
   bool on() const { return state_ != State::kOff; }
   // appendfsync changed (CONFIG SET).

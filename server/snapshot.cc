@@ -466,9 +466,9 @@ void Snapshot::AfterFlushAll() {
   if (!server_.config().save.empty()) SaveSync();
 }
 
-bool Snapshot::WritesDenied() const {
+bool Snapshot::DeniedByConfig() const {
   const Config& cfg = server_.config();
-  return cfg.stop_writes_on_bgsave_error && !cfg.save.empty() && !last_bgsave_ok_;
+  return cfg.stop_writes_on_bgsave_error && !cfg.save.empty();
 }
 
 bool Snapshot::LoadAtStartup() {

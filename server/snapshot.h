@@ -58,7 +58,9 @@ class Snapshot {
   void AfterFlushAll();
 
   // -MISCONF: the last background save failed and writes are refused until one succeeds.
-  bool WritesDenied() const;
+  // Inline, the common case (the last save worked) first: the dispatcher asks before every
+  // command.
+  bool WritesDenied() const { return !last_bgsave_ok_ && DeniedByConfig(); }
 
   // Loads dir/dbfilename into the (empty) keyspace. A missing file is an empty dataset. False
   // after logging one line when the file is unreadable, truncated or corrupt.
@@ -89,6 +91,7 @@ class Snapshot {
   void CountSave() { rdb_saves_++; }
 
  private:
+  bool DeniedByConfig() const;
   // Writes the RDB file (temp file, fsync, rename, directory fsync) from this process; used by
   // both SAVE and the child. `info_fd` >= 0 in a child: where copy-on-write reports go.
   bool WriteFile(int info_fd);
