@@ -644,7 +644,8 @@ bool AofWriter::PersistManifest(aof::Manifest& m) {
 }
 
 void AofWriter::DeleteHistory() {
-  if (manifest_.history().empty()) return;
+  // aof-disable-auto-gc keeps them, listed as history, until it is turned off again.
+  if (server_.config().aof_disable_auto_gc || manifest_.history().empty()) return;
   for (const aof::FileInfo& f : manifest_.TakeHistory()) {
     server_.Log(Server::kNotice, "Removing the history file " + f.name + " in the background");
     unlink(Path(f.name).c_str());

@@ -125,6 +125,9 @@ class AofWriter final : public PropagationSink {
   Info info() const;
   size_t buffer_bytes() const { return buf_.capacity(); }
 
+  // Deletes the history files a rewrite left (aofDelHistoryFiles), unless aof-disable-auto-gc.
+  void DeleteHistory();
+
  private:
   enum class State : uint8_t { kOff, kOn, kWaitRewrite };
 
@@ -135,7 +138,6 @@ class AofWriter final : public PropagationSink {
   void ReapChild();
   void RewriteDone(bool ok, int bysignal);
   void KillChild();
-  void DeleteHistory();
   // Redis 7's aofUpgradePrepare: an old single-file AOF moves into the directory as its base.
   bool UpgradeSingleFile();
   // Creates appenddirname if missing (logged on failure).

@@ -804,6 +804,10 @@ std::vector<Param> BuildTable() {
   t.push_back(BoolParam("no-appendfsync-on-rewrite", 0, &Config::no_appendfsync_on_rewrite,
                         d.no_appendfsync_on_rewrite));
   t.push_back(
+      BoolParam("aof-disable-auto-gc", 0, &Config::aof_disable_auto_gc, d.aof_disable_auto_gc));
+  t.push_back(BoolParam("rdb-save-incremental-fsync", 0, &Config::rdb_save_incremental_fsync,
+                        d.rdb_save_incremental_fsync));
+  t.push_back(
       NumericParam("maxmemory", 0, &Config::maxmemory, 0, kNoUpperBound, 0, NumKind::kMemory));
   t.push_back(
       EnumParam("maxmemory-policy", 0, &Config::maxmemory_policy, kPolicies, d.maxmemory_policy));

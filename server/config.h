@@ -118,6 +118,8 @@ struct Config {
   int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
   bool aof_timestamp_enabled = false;
   bool aof_rewrite_incremental_fsync = true;
+  bool aof_disable_auto_gc = false;        // keep the history files a rewrite leaves
+  bool rdb_save_incremental_fsync = true;  // fdatasync every 4 MB while writing an RDB
   bool no_appendfsync_on_rewrite = false;
   // Memory and eviction
   uint64_t maxmemory = 0;  // bytes, 0 = no limit

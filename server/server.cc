@@ -108,6 +108,12 @@ void Server::Init() {
     return {};
   };
   config_table_.SetApplyHook("appendfsync", apply_fsync);
+  // updateAofAutoGCEnabled: turning the collection back on deletes what it kept.
+  auto apply_auto_gc = [this](const Config& c) -> std::expected<void, std::string> {
+    if (!c.aof_disable_auto_gc) aof_->DeleteHistory();
+    return {};
+  };
+  config_table_.SetApplyHook("aof-disable-auto-gc", apply_auto_gc);
 }
 
 void Server::AddClient(Client* c) {

@@ -84,7 +84,8 @@ void SendReport(int fd, ChildReport::Type type, uint64_t cow, uint64_t keys) {
 
 class FdSink final : public rdb::Sink {
  public:
-  FdSink(int fd, int report_fd) : fd_(fd), report_fd_(report_fd), buf_(kBufSize) {}
+  FdSink(int fd, int report_fd, bool incremental_fsync)
+      : fd_(fd), report_fd_(report_fd), incremental_fsync_(incremental_fsync), buf_(kBufSize) {}
   // rdb::Save counts its keys here; the reports carry the count.
   uint64_t keys_written = 0;
 
@@ -127,7 +128,7 @@ class FdSink final : public rdb::Sink {
     }
     // rdb-save-incremental-fsync (Redis's default): flush to disk every few MB so the final
     // fsync does not have gigabytes of dirty pages to write at once.
-    if (unsynced_ >= kAutoSyncBytes) {
+    if (incremental_fsync_ && unsynced_ >= kAutoSyncBytes) {
       if (fdatasync(fd_) != 0) {
         error_ = errno;
         return false;
@@ -149,6 +150,7 @@ class FdSink final : public rdb::Sink {
 
   int fd_;
   int report_fd_;
+  bool incremental_fsync_;
   std::vector<char> buf_;
   size_t used_ = 0;
   size_t unsynced_ = 0;
@@ -246,7 +248,7 @@ bool Snapshot::WriteFile(int info_fd) {
   opts.used_mem = server_.UsedMemory();
   opts.save_lru = IsLru(cfg.maxmemory_policy);
   opts.save_lfu = IsLfu(cfg.maxmemory_policy);
-  FdSink sink(fd, info_fd);
+  FdSink sink(fd, info_fd, cfg.rdb_save_incremental_fsync);
   opts.keys_written = &sink.keys_written;
   const char* op = nullptr;
   int err = 0;

@@ -508,3 +508,22 @@ def test_old_single_file_aof_is_migrated_like_redis(procs, tmp_path, preamble):
         assert digest(s.client()) == seen[name][0]
     assert seen["baozi"] == seen["redis"]
     assert seen["baozi"][2:] == (False, True)
+
+
+def test_aof_disable_auto_gc_keeps_history_like_redis(procs, tmp_path):
+    """aof-disable-auto-gc yes keeps the files a rewrite replaced, listed as history; turning it
+    off deletes them. The manifest and the directory must look as Redis's do at each step."""
+    seen = {}
+    for name, binary in (("redis", oracle_binary()), ("baozi", baozi_binary())):
+        work = tmp_path / name
+        s = procs(binary, work, "--appendonly", "yes", "--aof-disable-auto-gc", "yes")
+        c = s.client()
+        c.set("a", 1)
+        c.bgrewriteaof()
+        wait_rewrite(c)
+        kept = (manifest(work), sorted(p.name for p in (work / AOF_DIR).iterdir()))
+        c.config_set("aof-disable-auto-gc", "no")
+        gone = (manifest(work), sorted(p.name for p in (work / AOF_DIR).iterdir()))
+        seen[name] = (kept, gone)
+    assert seen["baozi"] == seen["redis"]
+    assert any(t == "h" for _, t in seen["baozi"][0][0])

@@ -102,6 +102,7 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"appendonly", "no"},
       {"aof-load-truncated", "yes"},
       {"aof-rewrite-incremental-fsync", "yes"},
+      {"aof-disable-auto-gc", "no"},
       {"aof-timestamp-enabled", "no"},
       {"aof-use-rdb-preamble", "yes"},
       {"auto-aof-rewrite-min-size", "67108864"},
@@ -143,6 +144,7 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"protected-mode", "yes"},
       {"proto-max-bulk-len", "536870912"},
       {"rdbchecksum", "yes"},
+      {"rdb-save-incremental-fsync", "yes"},
       {"rdbcompression", "yes"},
       {"requirepass", ""},
       {"save", "3600 1 300 100 60 10000"},
@@ -196,8 +198,8 @@ TEST_CASE("config: CONFIG GET patterns, spelling and de-duplication", "[config]"
     std::vector<std::string> names;
     for (auto& [n, v] : r) names.push_back(n);
     CHECK(names == std::vector<std::string>{"appendfsync", "aof-rewrite-incremental-fsync",
-                                            "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush",
-                                            "hz"});
+                                            "rdb-save-incremental-fsync", "lazyfree-lazy-user-del",
+                                            "lazyfree-lazy-user-flush", "hz"});
   }
   SECTION("no match gives an empty list") {
     std::string_view pats[] = {"nosuch", "zz*"};
