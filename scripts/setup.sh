@@ -8,6 +8,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   libasio-dev libxxhash-dev libjemalloc-dev liblzf-dev catch2
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
   redis-server redis-tools
   python3 python3-redis python3-pytest
 )
