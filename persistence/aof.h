@@ -279,6 +279,8 @@ struct RewriteOptions {
   // aof-timestamp-enabled: a "#TS:" annotation first, with this time.
   bool timestamp = false;
   int64_t now_seconds = 0;
+  // The function libraries' code: one FUNCTION LOAD each, before the databases.
+  std::vector<std::string_view> function_libraries;
 };
 
 // rewriteAppendOnlyFileRio: per non-empty database "SELECT <i>", then per key SET / RPUSH /

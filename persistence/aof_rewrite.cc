@@ -1,16 +1,16 @@
 // Commands as the AOF writes them: the RESP form of one executed command (with Redis's SELECT
 // rule), and the command form of a whole keyspace for a rewrite without the RDB preamble.
 //
-// A rewrite (Redis rewriteAppendOnlyFileRio) walks the databases in order; each non-empty one
-// starts with SELECT <index>, then every key becomes the commands that rebuild it: SET for a
-// string, RPUSH for a list (head to tail), SADD for a set, ZADD <score> <member> for a sorted
-// set, HMSET for a hash. Collections go out in commands of at most 64 items
-// (AOF_REWRITE_ITEMS_PER_CMD): each command's header announces min(64, items left), so a key
-// of 130 items is 64 + 64 + 2. A key with a TTL is followed by PEXPIREAT <key> <deadline ms>.
-// Scores are printed with "%.17g" (rioWriteBulkDouble in 7.0), so they read back exactly;
-// infinities print as "inf" / "-inf", which ZADD accepts. Integers stored as integers (int
-// strings, intset members, listpack integers) print in decimal, which is what Redis's
-// rioWriteBulkLongLong writes for them too.
+// A rewrite (Redis rewriteAppendOnlyFileRio) starts with one FUNCTION LOAD <code> per function
+// library, then walks the databases in order; each non-empty one starts with SELECT <index>, then
+// every key becomes the commands that rebuild it: SET for a string, RPUSH for a list (head to
+// tail), SADD for a set, ZADD <score> <member> for a sorted set, HMSET for a hash. Collections go
+// out in commands of at most 64 items (AOF_REWRITE_ITEMS_PER_CMD): each command's header announces
+// min(64, items left), so a key of 130 items is 64 + 64 + 2. A key with a TTL is followed by
+// PEXPIREAT <key> <deadline ms>. Scores are printed with "%.17g" (rioWriteBulkDouble in 7.0), so
+// they read back exactly; infinities print as "inf" / "-inf", which ZADD accepts. Integers stored
+// as integers (int strings, intset members, listpack integers) print in decimal, which is what
+// Redis's rioWriteBulkLongLong writes for them too.
 //
 // The byte stream equals Redis's for the same data except for the iteration order of
 // hashtable-encoded hashes, sets and skiplist sorted sets (hash order in Redis, ours differs;
@@ -202,6 +202,11 @@ std::string TimestampAnnotation(int64_t unix_seconds) {
 bool RewriteAsCommands(Keyspace& ks, rdb::Sink& sink, const RewriteOptions& opts) {
   Writer w(&sink);
   if (opts.timestamp) w.Raw(TimestampAnnotation(opts.now_seconds));
+  // Redis rewriteFunctions: the libraries come first, each as the FUNCTION LOAD that made it.
+  for (std::string_view code : opts.function_libraries) {
+    w.Raw("*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n");
+    w.Bulk(code);
+  }
   for (int i = 0; i < ks.size() && w.ok(); ++i) {
     Db& db = ks.db(i);
     if (db.size() == 0) continue;

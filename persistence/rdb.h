@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <expected>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,6 +74,10 @@ struct SaveOptions {
   // Counts the keys written so far, when set (a saving child reports its progress from it:
   // INFO's current_save_keys_processed).
   uint64_t* keys_written = nullptr;
+  // The code of every function library (what FUNCTION LOAD was given, shebang included). Each
+  // becomes a FUNCTION2 record (opcode, code as a string) after the aux fields and before the
+  // databases, where Redis 7.0's rdbSaveFunctions writes them.
+  std::vector<std::string_view> function_libraries;
 };
 
 // Writes every database of `ks` (header, aux fields, SELECTDB/RESIZEDB per non-empty database,
@@ -89,6 +94,9 @@ struct LoadOptions {
   // Whether the CRC-64 trailer is checked (a zero trailer is always accepted, as Redis does
   // for files written with rdbchecksum no).
   bool verify_checksum = true;
+  // Redis 7.0 rc1/rc2 wrote libraries with the old FUNCTION opcode (name, engine, optional
+  // description, code); the 7.0 server still converts them, redis-check-rdb refuses them.
+  bool accept_pre_ga_functions = true;
 };
 
 struct LoadStats {
@@ -103,6 +111,10 @@ struct LoadStats {
   int rdb_version = 0;
   // Every aux field in file order (redis-ver, ctime, aof-base, ...).
   std::vector<std::pair<std::string, std::string>> aux;
+  // The code of every function library in the file, in file order; a pre-GA record is
+  // converted to "#!<engine> name=<name>\n<code>" as Redis 7.0 converts it. The layer does not
+  // compile them: the caller does (and fails the load when one does not compile).
+  std::vector<std::string> function_libraries;
 };
 
 // Loads a whole RDB file held in memory into `ks`, which should be empty. On error the
@@ -125,6 +137,16 @@ bool VerifyPayload(std::string_view payload, bool skip_checksum = false);
 // The value of a verified payload. An error means "-ERR Bad data format"; nothing is ever
 // trusted that was not checked, so a corrupt payload can do no worse.
 Expected<Value> LoadPayload(std::string_view payload, const EncodingLimits& limits);
+
+// FUNCTION DUMP: one FUNCTION2 record per library code, then kVersion (2 bytes LE) and the
+// CRC-64 of everything before it (Redis functionDumpCommand).
+std::string DumpFunctions(std::span<const std::string_view> codes, bool compress);
+
+// FUNCTION RESTORE's reading of a payload that passed VerifyPayload (Redis's loop in
+// functionRestoreCommand): records are read while more than the 10-byte footer is left (a
+// record may run into the footer, as Redis's reader lets it). The error reason is Redis's reply
+// text ("given type is not a function", "Failed loading library payload", ...).
+Expected<std::vector<std::string>> LoadFunctionsPayload(std::string_view payload);
 
 // The whole baozi-check-rdb tool: `baozi-check-rdb <dump.rdb>` loads the file into a scratch
 // keyspace with every check the server applies at start-up and prints redis-check-rdb's

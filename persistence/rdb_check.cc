@@ -59,6 +59,9 @@ int RunCheckRdb(int argc, char** argv, std::FILE* out) {
   const int64_t now_ms = SystemClock().NowMs();
   ks.set_now_ms(now_ms);
   LoadOptions opts;  // now_ms 0: every key is loaded, expired or not
+  // Function libraries are read (not compiled) as redis-check-rdb reads them; it refuses the
+  // pre-GA record the server itself still converts.
+  opts.accept_pre_ga_functions = false;
   auto r = Load(data, ks, opts);
   if (!r) {
     std::fprintf(out, "--- RDB ERROR DETECTED ---\n");

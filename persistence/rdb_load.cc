@@ -9,9 +9,10 @@
 // so a corrupt length cannot make the reader allocate what the file does not hold.
 //
 // The opcodes before a key (EXPIRETIME_MS, the seconds EXPIRETIME of old files, IDLE, FREQ)
-// apply to the next key only. AUX fields are collected for the caller; SELECTDB beyond the
-// keyspace, a key present twice, module data and functions are errors. After EOF the 8-byte
-// CRC-64 trailer is checked unless it is zero (a file written with rdbchecksum no).
+// apply to the next key only. AUX fields and function libraries (FUNCTION2 records, and the
+// pre-GA FUNCTION form converted) are collected for the caller; SELECTDB beyond the keyspace, a
+// key present twice and module data are errors. After EOF the 8-byte CRC-64 trailer is checked
+// unless it is zero (a file written with rdbchecksum no).
 //
 // Objects come out in the encodings Redis 7.0's rdbLoadObject gives them under the current
 // limits (hash-max-listpack-entries and friends):
@@ -531,6 +532,33 @@ class ObjectReader {
   const EncodingLimits& limits_;
 };
 
+// Redis rdbFunctionLoad: the record after a FUNCTION2 (or pre-GA FUNCTION) opcode, as the
+// library's code. Returns Redis's error text on failure, nullopt on success.
+std::optional<std::string> ReadFunctionRecord(Reader& r, uint8_t opcode, std::string* code) {
+  if (opcode == kOpFunction) {
+    // 7.0 rc1/rc2: name, engine, a description flag and maybe a description, then the code;
+    // the name and engine move into a shebang as the GA format has them.
+    Str name, engine, desc, blob;
+    uint64_t has_desc;
+    if (!r.String(&name)) return "Failed loading library name";
+    if (!r.String(&engine)) return "Failed loading engine name";
+    if (!r.Length(&has_desc)) return "Failed loading library description indicator";
+    if (has_desc != 0 && !r.String(&desc)) return "Failed loading library description";
+    if (!r.String(&blob)) return "Failed loading library blob";
+    code->assign("#!");
+    code->append(engine.view);
+    code->append(" name=");
+    code->append(name.view);
+    code->push_back('\n');
+    code->append(blob.view);
+    return std::nullopt;
+  }
+  Str s;
+  if (!r.String(&s)) return "Failed loading library payload";
+  code->assign(s.view);
+  return std::nullopt;
+}
+
 }  // namespace
 
 Expected<LoadStats> Load(std::string_view data, Keyspace& ks, const LoadOptions& opts) {
@@ -617,9 +645,19 @@ Expected<LoadStats> Load(std::string_view data, Keyspace& ks, const LoadOptions&
         r.Fail("module aux data is not supported", at);
         return fail();
       case kOpFunction:
-      case kOpFunction2:
-        r.Fail("functions are not supported", at);
-        return fail();
+        if (!opts.accept_pre_ga_functions) {
+          return std::unexpected(
+              Error{at, "Pre-release function format not supported " + std::to_string(version)});
+        }
+        [[fallthrough]];
+      case kOpFunction2: {
+        std::string code;
+        if (auto why = ReadFunctionRecord(r, type, &code)) {
+          return std::unexpected(Error{at, "Failed loading library, " + *why});
+        }
+        stats.function_libraries.push_back(std::move(code));
+        continue;
+      }
       case kOpEof:
         break;
       default: {
@@ -698,6 +736,23 @@ Expected<Value> LoadPayload(std::string_view payload, const EncodingLimits& limi
       break;
   }
   return std::unexpected(r.error());
+}
+
+Expected<std::vector<std::string>> LoadFunctionsPayload(std::string_view payload) {
+  std::vector<std::string> codes;
+  Reader r(payload);
+  while (payload.size() - r.pos() > 10) {
+    const size_t at = r.pos();
+    uint8_t type;
+    if (!r.Byte(&type)) return std::unexpected(Error{at, "can not read data type"});
+    if (type != kOpFunction && type != kOpFunction2) {
+      return std::unexpected(Error{at, "given type is not a function"});
+    }
+    std::string code;
+    if (auto why = ReadFunctionRecord(r, type, &code)) return std::unexpected(Error{at, *why});
+    codes.push_back(std::move(code));
+  }
+  return codes;
 }
 
 }  // namespace baozi::rdb

@@ -2,6 +2,7 @@
 // to DUMP payloads.
 //
 // A file is "REDIS0010", the aux fields (redis-ver, redis-bits, ctime, used-mem, aof-base),
+// one FUNCTION2 record per function library (the opcode and the library's code as a string),
 // then per non-empty database SELECTDB <index> and RESIZEDB <keys> <keys with a TTL>, then
 // per key: EXPIRETIME_MS <8-byte LE deadline> when it has one, IDLE <seconds> or FREQ <byte>
 // under an LRU or LFU policy, the type byte, the key as a string and the object; finally EOF
@@ -255,6 +256,10 @@ bool Save(Keyspace& ks, Sink& sink, const SaveOptions& opts) {
   AuxInt(w, "ctime", opts.now_ms / 1000);
   AuxInt(w, "used-mem", static_cast<int64_t>(opts.used_mem));
   AuxInt(w, "aof-base", opts.aof_base ? 1 : 0);
+  for (std::string_view code : opts.function_libraries) {
+    w.Byte(kOpFunction2);
+    w.String(code);
+  }
 
   for (int i = 0; i < ks.size() && w.ok(); ++i) {
     Db& db = ks.db(i);
@@ -300,6 +305,23 @@ std::string DumpPayload(const Value& value, bool compress) {
   Writer w(&sink, compress, false);
   w.Byte(ObjectType(value));
   WriteObject(w, value);
+  w.Flush();
+  out.push_back(static_cast<char>(kVersion & 0xff));
+  out.push_back(static_cast<char>((kVersion >> 8) & 0xff));
+  unsigned char crc[8];
+  PutLe64(Crc64(0, out.data(), out.size()), crc);
+  out.append(reinterpret_cast<const char*>(crc), 8);
+  return out;
+}
+
+std::string DumpFunctions(std::span<const std::string_view> codes, bool compress) {
+  std::string out;
+  StringSink sink(&out);
+  Writer w(&sink, compress, false);
+  for (std::string_view code : codes) {
+    w.Byte(kOpFunction2);
+    w.String(code);
+  }
   w.Flush();
   out.push_back(static_cast<char>(kVersion & 0xff));
   out.push_back(static_cast<char>((kVersion >> 8) & 0xff));

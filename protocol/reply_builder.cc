@@ -32,8 +32,14 @@ void ReplyBuilder::SendSimple(std::string_view s) {
   out_->append("\r\n");
 }
 
-void ReplyBuilder::SendError(std::string_view msg) {
-  ++error_count_;
+void ReplyBuilder::SendError(std::string_view msg) { SendError(msg, true); }
+
+void ReplyBuilder::SendError(std::string_view msg, bool count) {
+  if (count) {
+    ++error_count_;
+  } else {
+    ++uncounted_errors_;
+  }
   const size_t start = out_->size();
   if (!msg.empty() && msg[0] == '-') {
     out_->append(msg);

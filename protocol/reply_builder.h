@@ -38,12 +38,15 @@ class ReplyBuilder {
   void SendOk();                         // +OK
   void SendSimple(std::string_view s);   // +s
   void SendError(std::string_view msg);  // see the header comment
-  void SendLong(int64_t v);              // :v
-  void SendBulk(std::string_view s);     // $len\r\ns
-  void SendNull();                       // RESP2 $-1, RESP3 _
-  void SendNullArray();                  // RESP2 *-1, RESP3 _
-  void SendDouble(double d);             // RESP2 bulk "%.17g" (inf/-inf/nan as Redis), RESP3 ,d
-  void SendBool(bool b);                 // RESP2 :1/:0, RESP3 #t/#f
+  // An error that INFO's error counts must not see again (a script passing on the error a
+  // command it called already wrote): `count` false writes it without counting.
+  void SendError(std::string_view msg, bool count);
+  void SendLong(int64_t v);           // :v
+  void SendBulk(std::string_view s);  // $len\r\ns
+  void SendNull();                    // RESP2 $-1, RESP3 _
+  void SendNullArray();               // RESP2 *-1, RESP3 _
+  void SendDouble(double d);          // RESP2 bulk "%.17g" (inf/-inf/nan as Redis), RESP3 ,d
+  void SendBool(bool b);              // RESP2 :1/:0, RESP3 #t/#f
   void SendVerbatim(std::string_view s, std::string_view type = "txt");  // RESP2 bulk, RESP3 =
   void SendBigNumber(std::string_view digits);                           // RESP2 bulk, RESP3 (
   void StartArray(size_t n);                                             // *n
@@ -74,6 +77,8 @@ class ReplyBuilder {
   void ClearHolds() { holds_ = 0; }
 
   uint64_t error_count() const { return error_count_; }
+  // Errors written with count == false.
+  uint64_t uncounted_errors() const { return uncounted_errors_; }
   // Code of the last error written ("ERR", "WRONGTYPE", ...).
   std::string_view last_error_code() const { return last_error_code_; }
 
@@ -81,6 +86,7 @@ class ReplyBuilder {
   std::string* out_;
   bool resp3_ = false;
   uint64_t error_count_ = 0;
+  uint64_t uncounted_errors_ = 0;
   int holds_ = 0;
   std::string last_error_code_;
 };

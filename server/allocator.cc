@@ -222,6 +222,28 @@ void* NewAlignedOrThrow(size_t n, std::align_val_t al) {
 
 size_t UsedBytes() { return g_used.load(std::memory_order_relaxed); }
 
+void* UncountedRealloc(void* p, size_t n) {
+#if BAOZI_JEMALLOC
+  if (n == 0) {
+    if (p != nullptr) dallocx(p, 0);
+    return nullptr;
+  }
+  return p == nullptr ? mallocx(n, 0) : rallocx(p, n, 0);
+#elif BAOZI_REPLACE_MALLOC
+  if (n == 0) {
+    __libc_free(p);
+    return nullptr;
+  }
+  return p == nullptr ? __libc_malloc(n) : __libc_realloc(p, n);
+#else
+  if (n == 0) {
+    std::free(p);
+    return nullptr;
+  }
+  return std::realloc(p, n);
+#endif
+}
+
 #if BAOZI_JEMALLOC
 
 std::string_view Name() {

@@ -18,6 +18,9 @@ namespace baozi::alloc {
 // not what was asked for). Cheap enough to read after every command.
 size_t UsedBytes();
 
+// realloc outside the count, for memory Redis does not count either (the Lua interpreters:
+// INFO shows them apart as used_memory_lua/vm_*, and maxmemory ignores them). n == 0 frees.
+void* UncountedRealloc(void* p, size_t n);
 // INFO's mem_allocator: "jemalloc-5.3.0" (as Redis built with jemalloc says it) or "libc" in
 // sanitizer builds, which keep the sanitizer's malloc.
 std::string_view Name();

@@ -49,6 +49,8 @@
 #include "server/child_process.h"
 #include "server/client.h"
 #include "server/dispatcher.h"
+#include "server/scripting/functions.h"
+#include "server/scripting/scripting.h"
 #include "server/server.h"
 #include "server/snapshot.h"
 
@@ -152,11 +154,13 @@ bool WriteBaseFile(Server& server, const std::string& path) {
     opts.now_ms = server.clock().NowMs();
     opts.used_mem = server.UsedMemory();
     opts.aof_base = true;
+    opts.function_libraries = server.scripting().functions().Codes();
     ok = rdb::Save(server.keyspace(), sink, opts);
   } else {
     aof::RewriteOptions opts;
     opts.timestamp = cfg.aof_timestamp_enabled;
     opts.now_seconds = server.clock().NowMs() / 1000;
+    opts.function_libraries = server.scripting().functions().Codes();
     ok = aof::RewriteAsCommands(server.keyspace(), sink, opts);
   }
   ok = ok && sink.Flush();
@@ -446,6 +450,12 @@ bool AofWriter::LoadFile(const aof::FileInfo& f, bool last, int64_t* size) {
         server_.Log(Server::kWarning, "Error reading the RDB base file " + f.name + " at offset " +
                                           std::to_string(r.error().offset) + ": " +
                                           r.error().reason + ", AOF loading aborted");
+        return false;
+      }
+      if (auto fn = server_.scripting().functions().LoadAll(r->function_libraries,
+                                                            LibraryPolicy::kAppend);
+          !fn) {
+        server_.Log(Server::kWarning, "Failed loading library, " + fn.error());
         return false;
       }
       for (const auto& [key, value] : r->aux) {

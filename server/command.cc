@@ -56,6 +56,8 @@ CommandRegistry::CommandRegistry() {
   RegisterZsetSetopCommands(*this);
   RegisterSortCommands(*this);
   RegisterMemoryCommands(*this);
+  RegisterScriptCommands(*this);
+  RegisterFunctionCommands(*this);
 }
 
 Command* CommandRegistry::Add(const CommandSpec& spec) {

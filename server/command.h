@@ -141,5 +141,7 @@ void RegisterIntrospectionCommands(CommandRegistry& r);
 void RegisterMultiCommands(CommandRegistry& r);
 void RegisterPubSubCommands(CommandRegistry& r);
 void RegisterMemoryCommands(CommandRegistry& r);
+void RegisterScriptCommands(CommandRegistry& r);
+void RegisterFunctionCommands(CommandRegistry& r);
 
 }  // namespace baozi

@@ -816,6 +816,12 @@ std::vector<Param> BuildTable() {
   t.push_back(NumericParam("maxmemory-eviction-tenacity", 0, &Config::maxmemory_eviction_tenacity,
                            0, 100, d.maxmemory_eviction_tenacity));
   t.push_back(NotifyParam());
+  {
+    Param p = NumericParam("busy-reply-threshold", 0, &Config::busy_reply_threshold, 0, kLongMax,
+                           d.busy_reply_threshold);
+    p.alias = "lua-time-limit";
+    t.push_back(std::move(p));
+  }
   t.push_back(NumericParam("slowlog-log-slower-than", 0, &Config::slowlog_log_slower_than, -1,
                            kLongMax, d.slowlog_log_slower_than));
   t.push_back(NumericParam("slowlog-max-len", 0, &Config::slowlog_max_len, 0, kLongMax,

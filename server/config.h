@@ -148,6 +148,9 @@ struct Config {
   // Events, limits, introspection
   uint32_t notify_keyspace_events = 0;      // notify:: bits
   int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables the slow log
+  // How long a script runs before other clients get -BUSY and SCRIPT/FUNCTION KILL may stop it
+  // (ms; 0 = never). lua-time-limit is its pre-7.0 name.
+  int64_t busy_reply_threshold = 5000;
   uint64_t slowlog_max_len = 128;
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;

@@ -9,6 +9,7 @@
 #include "server/cmd_context.h"
 #include "server/eviction.h"
 #include "server/propagate.h"
+#include "server/scripting/scripting.h"
 #include "server/server.h"
 #include "server/snapshot.h"
 
@@ -35,6 +36,8 @@ std::string UnknownCommandError(std::span<const std::string_view> argv) {
   msg += args;
   return msg;
 }
+
+}  // namespace
 
 void FeedMonitors(Server& server, Client& client, std::span<const std::string_view> argv) {
   int64_t us = server.clock().NowUs();
@@ -89,6 +92,8 @@ void FeedMonitors(Server& server, Client& client, std::span<const std::string_vi
   }
 }
 
+namespace {
+
 void AddSlowlogEntry(Server& server, Client& client, std::span<const std::string_view> argv,
                      int64_t duration_us) {
   const Config& cfg = server.config();
@@ -126,8 +131,13 @@ void CountErrors(Server& server, Client& client) {
   uint64_t n = total - client.errors_accounted;
   client.errors_accounted = total;
   if (n == 0) return;
+  CountErrorReplies(server, client.rb().last_error_code(), n);
+}
+
+}  // namespace
+
+void CountErrorReplies(Server& server, std::string_view code, uint64_t n) {
   server.stats().total_error_replies += n;
-  std::string_view code = client.rb().last_error_code();
   auto& codes = server.stats().error_codes;
   auto it = codes.find(code);
   if (it == codes.end()) {
@@ -138,10 +148,12 @@ void CountErrors(Server& server, Client& client) {
   it->second += n;
 }
 
-bool PausedFor(Server& server, const Command& cmd, const Client& client) {
+namespace {
+
+bool PausedFor(Server& server, const Command& cmd, uint32_t cmd_flags, const Client& client) {
   if (!server.IsPaused(server.keyspace().now_ms())) return false;
   if (server.pause().all) return true;
-  uint32_t flags = cmd.flags();
+  uint32_t flags = cmd_flags;
   // EXEC writes if anything it queued writes.
   if (client.multi && cmd.name() == "exec") flags |= client.multi->cmd_flags;
   return (flags & (kWrite | kMayReplicate)) != 0;
@@ -196,6 +208,7 @@ void Call(Server& server, Client& client, const Command& cmd,
           std::span<const std::string_view> argv) {
   client.last_cmd = &cmd;
   CmdContext ctx(server, client, cmd, argv);
+  const uint64_t uncounted_before = client.rb().uncounted_errors();
   auto start = std::chrono::steady_clock::now();
   // The handler, then Redis call()'s propagation of what it changed (server/propagate.h).
   propagation::RunHandler(server, ctx);
@@ -206,7 +219,12 @@ void Call(Server& server, Client& client, const Command& cmd,
   CommandStats& st = cmd.stats();
   st.calls++;
   st.usec += duration_us;
-  if (client.rb().error_count() != client.errors_accounted) st.failed_calls++;
+  // An error that was not counted again (a script passing on its command's error) still makes
+  // the command a failed call, as Redis's afterErrorReply does.
+  if (client.rb().error_count() != client.errors_accounted ||
+      client.rb().uncounted_errors() != uncounted_before) {
+    st.failed_calls++;
+  }
   CountErrors(server, client);
   server.stats().total_commands_processed++;
   client.commands_processed++;
@@ -272,6 +290,12 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
     Reject(server, client, argv, cmd, ArityError(cmd->full_name()));
     return DispatchResult::kDone;
   }
+  // Redis getCommandFlags: a script that declares flags (a shebang, a function's flags) makes
+  // its EVAL/FCALL a write or not, deny-oom or not, for every check below.
+  uint32_t cmd_flags = cmd->flags();
+  if ((cmd_flags & (kSkipMonitor | kNoMandatoryKeys)) == (kSkipMonitor | kNoMandatoryKeys)) {
+    cmd_flags = server.scripting().CommandFlags(*cmd, argv);
+  }
   if (!client.authenticated() && !server.config().requirepass.empty() && !cmd->Has(kNoAuth)) {
     Reject(server, client, argv, cmd, kErrNoAuth);
     return DispatchResult::kDone;
@@ -285,10 +309,11 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   // could not bring memory under the limit, refuse the commands that may grow it. Inside MULTI
   // the queue itself grows, so everything but EXEC/DISCARD/QUIT/RESET is refused, and EXEC is
   // refused when it queued a deny-oom command.
-  if (server.config().maxmemory != 0) {
+  const bool busy = server.scripting().busy();
+  if (server.config().maxmemory != 0 && !busy) {
     bool out_of_memory = PerformEvictions(server) == EvictResult::kFail;
     if (out_of_memory) {
-      bool deny = cmd->Has(kDenyOom);
+      bool deny = (cmd_flags & kDenyOom) != 0;
       if (in_multi) {
         std::string_view n = cmd->name();
         if (n == "exec") {
@@ -310,7 +335,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   int aof_errno = 0;
   const bool rdb_denied = server.snapshot().WritesDenied();
   if (rdb_denied || server.aof().WritesDenied(&aof_errno)) {
-    bool is_write = cmd->Has(kWrite) ||
+    bool is_write = (cmd_flags & kWrite) ||
                     (cmd->name() == "exec" && client.multi && (client.multi->cmd_flags & kWrite));
     if (is_write || cmd->name() == "ping") {
       Reject(server, client, argv, cmd,
@@ -333,7 +358,13 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
       return DispatchResult::kDone;
     }
   }
-  if (PausedFor(server, *cmd, client)) {
+  // A script past busy-reply-threshold is running (this command arrived while it yields): only
+  // allow-busy commands run.
+  if (busy && !cmd->Has(kAllowBusy)) {
+    Reject(server, client, argv, cmd, server.scripting().BusyError());
+    return DispatchResult::kDone;
+  }
+  if (PausedFor(server, *cmd, cmd_flags, client)) {
     client.Set(kClientPaused);
     server.paused_clients().push_back(client.id());
     return DispatchResult::kPaused;
@@ -341,7 +372,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
 
   if (in_multi && !ControlsTransaction(*cmd)) {
     client.multi->commands.push_back({cmd, std::vector<std::string>(argv.begin(), argv.end())});
-    client.multi->cmd_flags |= cmd->flags();
+    client.multi->cmd_flags |= cmd_flags;
     client.rb().SendSimple("QUEUED");
     return DispatchResult::kDone;
   }
@@ -350,6 +381,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   Call(server, client, *cmd, argv);
   // Clients blocked on keys this command filled are served now that it has finished whole (for
   // EXEC: after the whole transaction).
+  if (busy) return DispatchResult::kDone;  // nothing may run inside the script but this command
   if (server.blocking().HasReady()) server.blocking().ServeReady();
   // Redis only evicts before the next command; evicting after this one as well keeps used
   // memory within the limit between commands even when one of them wrote a large value (for

@@ -23,6 +23,13 @@ class Command;
 // error counts, the slow log and MONITOR. EXEC calls it for each queued command.
 void Call(Server& server, Client& client, const Command& cmd,
           std::span<const std::string_view> argv);
+// Shows a command to every MONITOR client, as Call() does after each command. EVAL and FCALL,
+// which MONITOR skips, call it themselves before running, so their script's commands follow
+// them.
+void FeedMonitors(Server& server, Client& client, std::span<const std::string_view> argv);
+// Adds n error replies with this code to INFO's total_error_replies and errorstats (Redis stops
+// tracking new codes after 128 distinct ones).
+void CountErrorReplies(Server& server, std::string_view code, uint64_t n = 1);
 // Leaves MULTI: drops the queue, the transaction's error flags and every WATCH.
 void DiscardTransaction(Server& server, Client& client);
 

@@ -14,6 +14,8 @@
 #include "server/aof.h"
 #include "server/commands/common.h"
 #include "server/memory_overhead.h"
+#include "server/scripting/functions.h"
+#include "server/scripting/scripting.h"
 #include "server/server.h"
 #include "server/snapshot.h"
 #include "server/version.h"
@@ -112,8 +114,8 @@ void FieldPercent(std::string& out, std::string_view name, double value) {
   Field(out, name, buf);
 }
 
-// Redis 7.0.15's INFO memory, field for field. Scripting, functions, replication and the AOF
-// do not exist here: their fields report the 0 that is true for baozi.
+// Redis 7.0.15's INFO memory, field for field. Replication does not exist here: its fields
+// report the 0 that is true for baozi.
 void MemorySection(Server& s, std::string& out) {
   const MemoryOverhead mh = GetMemoryOverhead(s);
   const size_t used = mh.total_allocated;
@@ -141,19 +143,23 @@ void MemorySection(Server& s, std::string& out) {
   FieldU(out, "allocator_resident", mh.allocator_resident);
   FieldU(out, "total_system_memory", system);
   Field(out, "total_system_memory_human", BytesToHuman(system));
-  Field(out, "used_memory_lua", 0);
-  Field(out, "used_memory_vm_eval", 0);
-  Field(out, "used_memory_lua_human", BytesToHuman(0));
-  Field(out, "used_memory_scripts_eval", 0);
-  Field(out, "number_of_cached_scripts", 0);
-  Field(out, "number_of_functions", 0);
-  Field(out, "number_of_libraries", 0);
-  Field(out, "used_memory_vm_functions", 0);
-  Field(out, "used_memory_vm_total", 0);
-  Field(out, "used_memory_vm_total_human", BytesToHuman(0));
-  FieldU(out, "used_memory_functions", mh.functions_caches);
-  FieldU(out, "used_memory_scripts", mh.lua_caches + mh.functions_caches);
-  Field(out, "used_memory_scripts_human", BytesToHuman(mh.lua_caches + mh.functions_caches));
+  const size_t vm_eval = s.scripting().EvalVmMemory();
+  FieldU(out, "used_memory_lua", vm_eval);
+  FieldU(out, "used_memory_vm_eval", vm_eval);
+  Field(out, "used_memory_lua_human", BytesToHuman(vm_eval));
+  FieldU(out, "used_memory_scripts_eval", mh.lua_caches);
+  FieldU(out, "number_of_cached_scripts", s.scripting().cached_scripts());
+  const FunctionRegistry& fns = s.scripting().functions();
+  FieldU(out, "number_of_functions", fns.libraries().function_count());
+  FieldU(out, "number_of_libraries", fns.libraries().library_count());
+  const size_t vm_functions = fns.VmMemory();
+  FieldU(out, "used_memory_vm_functions", vm_functions);
+  FieldU(out, "used_memory_vm_total", vm_eval + vm_functions);
+  Field(out, "used_memory_vm_total_human", BytesToHuman(vm_eval + vm_functions));
+  const size_t functions_caches = fns.MemoryOverhead();
+  FieldU(out, "used_memory_functions", functions_caches);
+  FieldU(out, "used_memory_scripts", mh.lua_caches + functions_caches);
+  Field(out, "used_memory_scripts_human", BytesToHuman(mh.lua_caches + functions_caches));
   FieldU(out, "maxmemory", s.config().maxmemory);
   Field(out, "maxmemory_human", BytesToHuman(s.config().maxmemory));
   Field(out, "maxmemory_policy", policy.empty() ? "noeviction" : policy[0].second);

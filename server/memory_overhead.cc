@@ -6,6 +6,8 @@
 
 #include "server/allocator.h"
 #include "server/aof.h"
+#include "server/scripting/functions.h"
+#include "server/scripting/scripting.h"
 #include "server/server.h"
 #include "storage/alloc_size.h"
 
@@ -93,6 +95,11 @@ MemoryOverhead GetMemoryOverhead(Server& server) {
   // The AOF's pending buffer (Redis: aof_buf plus the rewrite buffer, gone in 7.0).
   mh.aof_buffer = server.aof().buffer_bytes();
   total += mh.aof_buffer;
+  // EVAL's script cache (Redis evalScriptsMemory); the interpreter itself is not counted.
+  mh.lua_caches = server.scripting().scripts_memory();
+  total += mh.lua_caches;
+  mh.functions_caches = server.scripting().functions().MemoryOverhead();
+  total += mh.functions_caches;
 
   // Per key, the entry's fixed part (chain link, value header, TTL handle, key length) is
   // overhead and the key's bytes are data, as Redis counts dictEntry and robj but not the sds.

@@ -104,6 +104,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!closed_) StartRead();
   }
 
+  // Network::ProcessEventsWhileBlocked: reads what the socket holds now, without waiting, and
+  // runs it. Only a connection waiting for input is read; its wait stays armed (network.h).
+  // True when there was something (bytes or the peer's close).
+  bool ReadWhileBlocked() {
+    if (closed_ || !reading_ || client_.Has(kClientCloseAsap)) return false;
+    if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
+    asio::error_code ec;
+    size_t n = socket_.read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+    if (ec) {
+      Close();
+      return true;
+    }
+    Server& s = net_.server();
+    in_len_ += n;
+    s.stats().total_net_input_bytes += n;
+    s.stats().total_reads_processed++;
+    client_.net_input_bytes += n;
+    ProcessInput();
+    return true;
+  }
+
   // Runs every complete command in the input buffer, in order.
   void ProcessInput() {
     Server& s = net_.server();
@@ -129,9 +151,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       auto args = parser_.args();
       if (!args.empty()) {
         client_.qbuf = in_len_ - in_start_;
+        // Nested when served while a script is busy: the script's client is executing outside.
+        Client* outer = net_.executing();
         net_.set_executing(&client_);
         DispatchResult r = Dispatch(s, client_, args);
-        net_.set_executing(nullptr);
+        net_.set_executing(outer);
         if (r == DispatchResult::kPaused) break;
       }
       in_start_ += consumed;
@@ -315,7 +339,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // own reply is being built right now (it is the running client, or holds a deferred length),
   // in which case Close() does it a moment later.
   void DropOutput() {
-    if (net_.executing() == &client_ || client_.rb().IsHolding()) return;
+    if (net_.executing() == &client_ || net_.IsProtected(&client_) || client_.rb().IsHolding()) {
+      return;
+    }
     std::string().swap(client_.out());
     std::string().swap(client_.pending_push);
     client_.DropShared();
@@ -327,6 +353,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Close() {
     if (closed_) return;
+    if (net_.IsProtected(&client_)) {
+      // Its script is still running on it (Redis freeClient of a protected client): later.
+      client_.Set(kClientCloseAsap);
+      asio::post(net_.io(), [self = shared_from_this()] { self->Close(); });
+      return;
+    }
     closed_ = true;
     asio::error_code ignored;
     socket_.shutdown(asio::socket_base::shutdown_both, ignored);
@@ -397,6 +429,7 @@ Network::Network(Server& server, asio::io_context& io)
     MarkPendingWrite(conn);
     if (OverOutputLimit(*c, c->UnsentOutputBytes())) CloseForOutputLimit(conn, /*async=*/true);
   };
+  server_.process_events_while_blocked = [this] { ProcessEventsWhileBlocked(); };
   server_.on_listeners_changed = [this]() -> std::expected<void, std::string> {
     for (auto& a : tcp_acceptors_) {
       asio::error_code ignored;
@@ -424,6 +457,7 @@ Network::~Network() {
   server_.on_resume_client = nullptr;
   server_.on_reply_ready = nullptr;
   server_.on_listeners_changed = nullptr;
+  server_.process_events_while_blocked = nullptr;
 }
 
 std::expected<void, std::string> Network::ListenTcp() {
@@ -684,6 +718,68 @@ void Network::BeforeSleep() {
   flushing_.clear();
 }
 
+void Network::ProcessEventsWhileBlocked() {
+  if (!running_ || in_blocked_events_ || shutdown_in_script_) return;
+  in_blocked_events_ = true;
+  protected_ = executing_;
+  // Like Redis, a few rounds at most, and only while each round found something to do.
+  for (int round = 0; round < 4 && !shutdown_in_script_; ++round) {
+    size_t events = 0;
+    for (auto& a : tcp_acceptors_) events += AcceptWhileBlocked(*a, false);
+    if (unix_acceptor_) events += AcceptWhileBlocked(*unix_acceptor_, true);
+    blocked_read_.clear();
+    for (auto& [id, conn] : connections_) {
+      if (&conn->client() != protected_) blocked_read_.push_back(conn);
+    }
+    for (auto& conn : blocked_read_) {
+      if (conn->ReadWhileBlocked()) ++events;
+      if (server_.shutdown_requested()) {
+        // SHUTDOWN NOSAVE (the only shutdown a busy script lets through): the script stops at
+        // its next check, its caller gets no reply, and the loop ends before anything else
+        // runs (Run).
+        shutdown_in_script_ = true;
+        if (protected_ != nullptr) protected_->Set(kClientCloseAsap);
+        io_.stop();
+        break;
+      }
+    }
+    blocked_read_.clear();
+    if (shutdown_in_script_) break;
+    // Replies go out now, everyone's but the protected client's (Redis's
+    // handleClientsWithPendingWrites skips it); that one waits in the list for BeforeSleep.
+    blocked_flush_.swap(pending_writes_);
+    for (auto& conn : blocked_flush_) {
+      if (&conn->client() == protected_) {
+        pending_writes_.push_back(std::move(conn));
+      } else {
+        conn->Flush();
+      }
+    }
+    blocked_flush_.clear();
+    if (events == 0) break;
+  }
+  protected_ = nullptr;
+  in_blocked_events_ = false;
+}
+
+size_t Network::AcceptWhileBlocked(Acceptor& acceptor, bool unix_socket) {
+  if (!acceptor.is_open()) return 0;
+  asio::error_code ec;
+  // Never wait here; the pending async_accept is unaffected (it finds nothing and goes on
+  // waiting).
+  acceptor.non_blocking(true, ec);
+  size_t accepted = 0;
+  // Redis's MAX_ACCEPTS_PER_CALL.
+  while (accepted < 1000) {
+    asio::generic::stream_protocol::socket socket(io_);
+    acceptor.accept(socket, ec);
+    if (ec) break;
+    OnAccepted(std::move(socket), unix_socket);
+    ++accepted;
+  }
+  return accepted;
+}
+
 void Network::ArmExpireTimer() {
   int64_t next = server_.NextActiveExpireMs();
   if (next == std::numeric_limits<int64_t>::max()) return;
@@ -713,11 +809,18 @@ void Network::ScheduleCron() {
 
 void Network::Run() {
   ScheduleCron();
+  running_ = true;
   while (!server_.shutdown_requested()) {
     io_.run_one();
     io_.poll();
+    // SHUTDOWN NOSAVE from inside a busy script: Redis exits right there, so nothing queued
+    // after it (the script's effects and reply) may leave the process.
+    if (shutdown_in_script_) break;
     BeforeSleep();
   }
+  running_ = false;
+  // A shutdown from inside a busy script stopped the io_context (ProcessEventsWhileBlocked).
+  if (io_.stopped()) io_.restart();
   // Send what is queued (the SHUTDOWN caller gets no reply, as in Redis) and close everything.
   for (auto& [id, c] : std::unordered_map<uint64_t, std::shared_ptr<Connection>>(connections_)) {
     c->Close();

@@ -28,6 +28,22 @@
 // growing with the pipeline. Processing resumes, from the loop, once the socket has drained
 // below 2 MB. 4 MB is a few loopback socket buffers' worth: a client that reads keeps the buffer
 // well under it and never pauses. The check is one comparison per command; nothing is allocated.
+//
+// Busy scripts (Redis processEventsWhileBlocked). A script runs inside its caller's command, so
+// the loop is stuck in that handler; past busy-reply-threshold the engine calls
+// ProcessEventsWhileBlocked every 100k Lua instructions. Asio forbids running the io_context
+// from inside one of its own handlers, so this works beside it, without waiting: it accepts
+// what the listeners hold, reads what each connection's socket holds, runs those commands
+// through the usual ProcessInput (the dispatcher answers -BUSY to all but the allow-busy ones,
+// such as SCRIPT KILL and SHUTDOWN NOSAVE) and writes the replies at once, up to four rounds
+// while there is something to do. A connection read this way keeps its readiness wait armed:
+// when the wait fires after the script it finds nothing to read and waits again. Only
+// connections that are waiting for input are read (a paused client stays paused). Timers do not
+// run meanwhile: no cron, expiry or blocked-client timeouts. The client running the script is
+// protected, as Redis's protectClient: it is neither read nor written, and a close that reaches
+// it is deferred until the script is over. A SHUTDOWN NOSAVE served here ends the server as
+// Redis does, from inside the script: the loop stops before anything queued after it, the
+// script's own effects and reply included, leaves the process.
 #pragma once
 
 #include <asio.hpp>
@@ -69,6 +85,13 @@ class Network {
   // are never dropped under it.
   Client* executing() const { return executing_; }
   void set_executing(Client* c) { executing_ = c; }
+  // The client whose script is running while others are served in between (Redis
+  // protectClient): nothing closes it or drops its output until the script has finished.
+  bool IsProtected(const Client* c) const { return c != nullptr && c == protected_; }
+
+  // Redis processEventsWhileBlocked, called from a script past busy-reply-threshold (installed
+  // as Server::process_events_while_blocked; see "Busy scripts" above).
+  void ProcessEventsWhileBlocked();
 
  private:
   using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
@@ -92,6 +115,14 @@ class Network {
   std::vector<std::shared_ptr<Connection>> flushing_;
   std::vector<std::shared_ptr<Connection>> cron_victims_;
   Client* executing_ = nullptr;
+  Client* protected_ = nullptr;
+  bool running_ = false;             // Run() has started: clients may be served
+  bool in_blocked_events_ = false;   // inside ProcessEventsWhileBlocked
+  bool shutdown_in_script_ = false;  // SHUTDOWN NOSAVE arrived while a script was busy
+  // ProcessEventsWhileBlocked's working lists (kept for their capacity).
+  std::vector<std::shared_ptr<Connection>> blocked_read_;
+  std::vector<std::shared_ptr<Connection>> blocked_flush_;
+  size_t AcceptWhileBlocked(Acceptor& acceptor, bool unix_socket);
   asio::steady_timer cron_timer_;
   // Wakes the loop at the earliest blocking-command deadline (BeforeSleep answers it).
   asio::steady_timer block_timer_;

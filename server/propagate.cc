@@ -49,6 +49,7 @@ struct PendingUnit {
 // One server runs per thread; the unit is empty between units, so servers that take turns on a
 // thread (the tests) never see each other's ops.
 thread_local PendingUnit unit;
+thread_local bool muted = false;
 
 constexpr std::string_view kMulti[] = {"MULTI"};
 constexpr std::string_view kExec[] = {"EXEC"};
@@ -117,6 +118,8 @@ void FlushPending(Server& server) {
   Clear();
 }
 
+void MuteOwnOps(bool m) { muted = m; }
+
 void Also(Server& server, int db, std::span<const std::string_view> argv) {
   PropagationSink* sink = server.propagation_sink;
   if (sink == nullptr) return;
@@ -147,7 +150,7 @@ void RunHandler(Server& server, CmdContext& ctx) {
   --u.depth;
   // Redis call(): the dirty counter moved (a SAVE inside the command may lower it: no change).
   const bool changed = dirty > dirty_before || (ctx.prop_flags_ & CmdContext::kPropForce);
-  const bool own = changed && !(ctx.prop_flags_ & CmdContext::kPropPrevent);
+  const bool own = changed && !(ctx.prop_flags_ & CmdContext::kPropPrevent) && !muted;
   if (ctx.propagated_form_ != UINT32_MAX) {
     if (Op* op = OpAt(ctx.propagated_form_); op != nullptr && !own) op->dropped = true;
   } else if (own && server.propagation_sink != nullptr) {

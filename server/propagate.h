@@ -61,5 +61,9 @@ void Deletion(Server& server, int db, std::string_view key, bool lazy);
 // after each key, so evicted keys never join a command's MULTI/EXEC).
 void FlushPending(Server& server);
 
+// While muted, a command's own op is not propagated (its extra ops and lazy-expiry DELs still
+// are): a script's commands after redis.set_repl(redis.REPL_NONE).
+void MuteOwnOps(bool muted);
+
 }  // namespace propagation
 }  // namespace baozi

@@ -12,6 +12,7 @@
 #include "server/allocator.h"
 #include "server/aof.h"
 #include "server/propagate.h"
+#include "server/scripting/scripting.h"
 #include "server/snapshot.h"
 
 namespace baozi {
@@ -28,6 +29,7 @@ Server::Server(const Clock* clock) : config_table_(&config_), clock_(clock) {
   for (char& ch : run_id_) ch = kHex[rng() % 16];
   snapshot_ = std::make_unique<Snapshot>(*this);
   aof_ = std::make_unique<AofWriter>(*this);
+  scripting_ = std::make_unique<ScriptEngine>(*this);
 }
 
 Server::~Server() = default;

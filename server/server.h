@@ -29,6 +29,7 @@ namespace baozi {
 class Snapshot;
 class PropagationSink;
 class AofWriter;
+class ScriptEngine;
 
 struct ServerStats {
   uint64_t total_commands_processed = 0;
@@ -115,6 +116,8 @@ class Server {
   Snapshot& snapshot() { return *snapshot_; }
   // The append-only file (server/aof.h).
   AofWriter& aof() { return *aof_; }
+  // Lua scripts and functions (server/scripting/scripting.h).
+  ScriptEngine& scripting() { return *scripting_; }
 
   // Clients
   uint64_t NextClientId() { return next_client_id_++; }
@@ -177,6 +180,11 @@ class Server {
   std::function<void(Client*)> on_kill_client;    // close the connection soon
   std::function<void(Client*)> on_resume_client;  // a paused client may run again
   std::function<void(Client*)> on_reply_ready;    // out() has bytes to send
+  // Called from inside a script that runs past busy-reply-threshold (Redis
+  // processEventsWhileBlocked): serve other clients' input without waiting — the dispatcher
+  // answers them -BUSY except for allow-busy commands — and write their replies. Never runs
+  // timers, never touches the client running the script.
+  std::function<void()> process_events_while_blocked;
   // Port/bind/unixsocket changes from CONFIG SET.
   std::function<std::expected<void, std::string>()> on_listeners_changed;
 
@@ -230,6 +238,7 @@ class Server {
   char log_role_ = 'M';
   std::unique_ptr<Snapshot> snapshot_;
   std::unique_ptr<AofWriter> aof_;
+  std::unique_ptr<ScriptEngine> scripting_;
   size_t peak_memory_ = 0;
   size_t startup_memory_ = 0;
 };

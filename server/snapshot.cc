@@ -50,6 +50,8 @@
 #include "persistence/rdb.h"
 #include "server/aof.h"
 #include "server/child_process.h"
+#include "server/scripting/functions.h"
+#include "server/scripting/scripting.h"
 #include "server/server.h"
 
 namespace baozi {
@@ -248,6 +250,7 @@ bool Snapshot::WriteFile(int info_fd) {
   opts.used_mem = server_.UsedMemory();
   opts.save_lru = IsLru(cfg.maxmemory_policy);
   opts.save_lfu = IsLfu(cfg.maxmemory_policy);
+  opts.function_libraries = server_.scripting().functions().Codes();
   FdSink sink(fd, info_fd, cfg.rdb_save_incremental_fsync);
   opts.keys_written = &sink.keys_written;
   const char* op = nullptr;
@@ -511,6 +514,13 @@ bool Snapshot::LoadAtStartup() {
       server_.Log(Server::kNotice, std::string("RDB memory usage when created ") + buf + " Mb");
     }
   }
+  // Redis compiles each library as it reads it and stops the start-up on the first that fails.
+  if (auto f =
+          server_.scripting().functions().LoadAll(r->function_libraries, LibraryPolicy::kAppend);
+      !f) {
+    server_.Log(Server::kWarning, "Failed loading library, " + f.error());
+    return false;
+  }
   keys_loaded_ = r->keys_loaded;
   keys_expired_ = r->expired_skipped;
   ks.stats().dirty = 0;
@@ -564,6 +574,25 @@ bool Snapshot::Reload(bool flush, bool merge) {
         }
       }
     }
+  }
+  // The file's function libraries replace the current ones when the dataset is flushed, join
+  // them otherwise (MERGE replaces a library of the same name, as Redis's ALLOW_DUP load
+  // does); compiling them and joining is all or nothing, so a failure leaves everything as it
+  // was.
+  FunctionRegistry& functions = server_.scripting().functions();
+  std::unique_ptr<FunctionLibraries> libs = functions.NewLibraries();
+  for (const std::string& code : r->function_libraries) {
+    if (auto c = functions.Create(code, /*replace=*/false, *libs, /*timeout_ms=*/0); !c) {
+      server_.Log(Server::kWarning, "Failed loading library, " + c.error());
+      return false;
+    }
+  }
+  const LibraryPolicy policy = flush   ? LibraryPolicy::kFlush
+                               : merge ? LibraryPolicy::kReplace
+                                       : LibraryPolicy::kAppend;
+  if (auto j = functions.Join(*libs, policy); !j) {
+    server_.Log(Server::kWarning, "Failed loading library, " + j.error());
+    return false;
   }
   const uint64_t dirty = ks.stats().dirty;
   // Loading is no keyspace event (Redis's rdbLoad adds keys silently), and each key keeps the

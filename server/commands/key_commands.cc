@@ -335,7 +335,9 @@ void TtlGeneric(CmdContext& ctx, bool output_ms, bool absolute) {
   if (e == nullptr) return ctx.rb().SendLong(-2);
   const int64_t expire = ctx.db().ExpireOf(*e);
   if (expire == kNoExpire) return ctx.rb().SendLong(-1);
-  int64_t ttl = absolute ? expire : expire - ctx.now_ms();
+  // The wall clock, not the keyspace's: inside a script, where keys expire by the script's
+  // start time, Redis 7.0 still counts the TTL down from now.
+  int64_t ttl = absolute ? expire : expire - ctx.server().clock().NowMs();
   if (ttl < 0) ttl = 0;
   ctx.rb().SendLong(output_ms ? ttl : (ttl + 500) / 1000);
 }

@@ -128,8 +128,20 @@ void RegisterPubSubCommands(CommandRegistry& r) {
   r.Add({"punsubscribe", -1, kSub, {}, CmdPUnsubscribe, "pubsub"});
   r.Add({"ssubscribe", -2, kSub, {1, -1, 1}, CmdSSubscribe, "pubsub"});
   r.Add({"sunsubscribe", -1, kSub, {1, -1, 1}, CmdSUnsubscribe, "pubsub"});
-  r.Add({"publish", 3, kPubSub | kLoading | kStale | kFast, {}, CmdPublish, "pubsub"});
-  r.Add({"spublish", 3, kPubSub | kLoading | kStale | kFast, {1, 1, 1}, CmdSPublish, "pubsub"});
+  // may-replicate (which Redis 7.0's COMMAND INFO does not print): CLIENT PAUSE WRITE holds
+  // publishing, as in Redis.
+  r.Add({"publish",
+         3,
+         kPubSub | kLoading | kStale | kFast | kMayReplicate,
+         {},
+         CmdPublish,
+         "pubsub"});
+  r.Add({"spublish",
+         3,
+         kPubSub | kLoading | kStale | kFast | kMayReplicate,
+         {1, 1, 1},
+         CmdSPublish,
+         "pubsub"});
   Command* pubsub = r.Add({"pubsub", -2, 0, {}, CmdContainer, "pubsub"});
   constexpr uint32_t kIntro = kPubSub | kLoading | kStale;
   pubsub->AddSubcommand({"channels", -2, kIntro, {}, CmdPubsubChannels, "pubsub"});

@@ -12,6 +12,7 @@
 #include "server/commands/help.h"
 #include "server/digest.h"
 #include "server/info.h"
+#include "server/scripting/scripting.h"
 #include "server/snapshot.h"
 #include "storage/numbers.h"
 
@@ -122,6 +123,9 @@ void CmdShutdown(CmdContext& ctx) {
   if (abort) return ctx.SendError("No shutdown in progress.");
   (void)now;
   Server& s = ctx.server();
+  // While a script is busy only NOSAVE may stop the server (a save would persist the script's
+  // partial effects); the network layer then ends the process from inside the script.
+  if (!nosave && s.scripting().busy()) return ctx.SendError(s.scripting().BusyError());
   if (!s.snapshot().PrepareForShutdown(nosave, save, force)) {
     return ctx.SendError("Errors trying to SHUTDOWN. Check logs.");
   }
@@ -247,7 +251,7 @@ void CmdDebug(CmdContext& ctx) {
     Snapshot& snap = ctx.server().snapshot();
     if (save && !snap.SaveSync()) return ctx.SendError("-ERR");
     if (!snap.Reload(flush, merge)) {
-      return ctx.SendError("Error trying to load the RDB dump, check server logs.");
+      return ctx.SendError("Error trying to load the RDB dump");
     }
     ctx.server().Log(Server::kWarning, "DB reloaded by DEBUG RELOAD");
     return ctx.rb().SendOk();

@@ -297,7 +297,7 @@ TEST_CASE("aof rewrite: batches, empty keyspace, timestamp, big values", "[aof][
   rdb::StringSink sink(&out);
   REQUIRE(RewriteAsCommands(ks, sink, RewriteOptions{}));
   CHECK(out.empty());
-  REQUIRE(RewriteAsCommands(ks, sink, RewriteOptions{true, 1700000000}));
+  REQUIRE(RewriteAsCommands(ks, sink, RewriteOptions{true, 1700000000, {}}));
   CHECK(out == "#TS:1700000000\r\n");
 
   // 128 items: exactly two full batches; 129: a third of one item.

@@ -68,7 +68,14 @@ TEST_CASE("registered commands match Redis 7.0's command table", "[command_table
       if (f == "module" || f == "movablekeys" || f == "asking" || f == "no_propagate") continue;
       theirs.insert(f);
     }
-    CHECK(OurFlags(c) == theirs);
+    // Redis 7.0's COMMAND INFO never prints may_replicate, though PUBLISH, SPUBLISH, EVAL,
+    // EVALSHA and FCALL carry it (CLIENT PAUSE WRITE holds them): it is compared apart.
+    std::set<std::string> ours = OurFlags(c);
+    const bool may_replicate = ours.erase("may_replicate") > 0;
+    CHECK(ours == theirs);
+    static const std::set<std::string> kMayReplicateCommands = {"publish", "spublish", "eval",
+                                                                "evalsha", "fcall"};
+    CHECK(may_replicate == kMayReplicateCommands.contains(c.full_name()));
     ++checked;
   });
   CHECK(checked > 100);
