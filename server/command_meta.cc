@@ -144,6 +144,60 @@ void EmitCommandDocs(const CommandMeta& meta, protocol::ReplyBuilder& rb,
   }
 }
 
+std::vector<KeySpecInfo> ParseKeySpecs(const CommandMeta& meta) {
+  constexpr size_t kInfoKeySpecsIndex = 8;
+  RespValue entry = Parse(meta.info_resp3);
+  std::vector<KeySpecInfo> specs;
+  if (entry.elems.size() <= kInfoKeySpecsIndex) return specs;
+  // A map's value by key, or nullptr.
+  auto field = [](const RespValue& map, std::string_view key) -> const RespValue* {
+    for (size_t i = 0; i + 1 < map.elems.size(); i += 2) {
+      if (map.elems[i].str == key) return &map.elems[i + 1];
+    }
+    return nullptr;
+  };
+  auto number = [&](const RespValue* map, std::string_view key) {
+    const RespValue* v = map != nullptr ? field(*map, key) : nullptr;
+    return v != nullptr ? static_cast<int>(v->integer) : 0;
+  };
+  for (const RespValue& s : entry.elems[kInfoKeySpecsIndex].elems) {
+    KeySpecInfo k;
+    if (const RespValue* flags = field(s, "flags")) {
+      for (const RespValue& f : flags->elems) k.not_key |= f.str == "not_key";
+    }
+    if (const RespValue* bs = field(s, "begin_search")) {
+      const RespValue* type = field(*bs, "type");
+      const RespValue* spec = field(*bs, "spec");
+      if (type != nullptr && type->str == "index") {
+        k.begin = KeySpecInfo::kIndex;
+        k.index = number(spec, "index");
+      } else if (type != nullptr && type->str == "keyword") {
+        k.begin = KeySpecInfo::kKeyword;
+        const RespValue* kw = spec != nullptr ? field(*spec, "keyword") : nullptr;
+        if (kw != nullptr) k.keyword = kw->str;
+        k.startfrom = number(spec, "startfrom");
+      }
+    }
+    if (const RespValue* fk = field(s, "find_keys")) {
+      const RespValue* type = field(*fk, "type");
+      const RespValue* spec = field(*fk, "spec");
+      if (type != nullptr && type->str == "range") {
+        k.find = KeySpecInfo::kRange;
+        k.lastkey = number(spec, "lastkey");
+        k.keystep = number(spec, "keystep");
+        k.limit = number(spec, "limit");
+      } else if (type != nullptr && type->str == "keynum") {
+        k.find = KeySpecInfo::kKeynum;
+        k.keynumidx = number(spec, "keynumidx");
+        k.firstkey = number(spec, "firstkey");
+        k.keystep = number(spec, "keystep");
+      }
+    }
+    specs.push_back(std::move(k));
+  }
+  return specs;
+}
+
 CommandInfoFields ParseInfoFields(const CommandMeta& meta) {
   RespValue entry = Parse(meta.info_resp3);
   CommandInfoFields fields;

@@ -61,4 +61,19 @@ struct CommandInfoFields {
 };
 CommandInfoFields ParseInfoFields(const CommandMeta& meta);
 
+// One of COMMAND INFO's key specs (Redis 7.0 keySpec): where the search for keys begins (an
+// argument index, or the argument after a keyword) and how keys are found from there (a range,
+// or a count argument). kUnknown is Redis's "unknown" (keys found by the command's own code).
+struct KeySpecInfo {
+  enum Begin { kIndex, kKeyword, kBeginUnknown } begin = kBeginUnknown;
+  int index = 0;
+  std::string keyword;
+  int startfrom = 0;
+  enum Find { kRange, kKeynum, kFindUnknown } find = kFindUnknown;
+  int lastkey = 0, keystep = 1, limit = 0;  // range
+  int keynumidx = 0, firstkey = 0;          // keynum (keystep shared)
+  bool not_key = false;                     // the NOT_KEY flag: a spec that names no key
+};
+std::vector<KeySpecInfo> ParseKeySpecs(const CommandMeta& meta);
+
 }  // namespace baozi

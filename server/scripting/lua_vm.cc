@@ -166,21 +166,34 @@ int GenericCall(lua_State* L, bool raise) {
   }
   in_use = true;
   views.assign(argv.begin(), argv.end());
-  std::string err;
-  engine.ScriptCall(views, &err);
-  in_use = false;
-  if (!err.empty()) {
-    LuaVm::PushErrorTable(L, err);
-    // The command's own error was counted when it was written; the script's is not counted again.
-    lua_pushboolean(L, 1);
-    lua_setfield(L, -2, "ignore_error_stats_update");
-    return raise ? lua_error(L) : 1;
-  }
   Client& sc = engine.script_client();
-  std::string reply = sc.TakeOutput();
-  if (!lua_checkstack(L, 8)) return luaL_error(L, "reached lua stack limit");
+  sc.out().clear();
+  // lua_error longjmps: no C++ object with a destructor may be alive when it is called, so the
+  // refusal text lives in this block only.
+  bool refused;
+  {
+    std::string err;
+    engine.ScriptCall(views, &err);
+    refused = !err.empty();
+    if (refused) {
+      LuaVm::PushErrorTable(L, err);
+      // The refusal was counted as the command's error; the script's is not counted again.
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "ignore_error_stats_update");
+    }
+  }
+  in_use = false;
+  if (refused) return raise ? lua_error(L) : 1;
+  // The reply is read where the command wrote it, and the buffer kept for the next call.
+  std::string& reply = sc.out();
+  if (!lua_checkstack(L, 8)) {
+    reply.clear();
+    return luaL_error(L, "reached lua stack limit");
+  }
   LuaVm::PushReply(L, reply);
-  if (raise && !reply.empty() && reply[0] == '-') return lua_error(L);
+  const bool failed = !reply.empty() && reply[0] == '-';
+  reply.clear();
+  if (raise && failed) return lua_error(L);
   return 1;
 }
 
@@ -296,18 +309,24 @@ int RedisAclCheckCmd(lua_State* L) {
   if (RunOf(L) == nullptr) {
     return RaiseError(L, "redis.acl_check_cmd can only be called inside a script invocation");
   }
-  std::vector<std::string> argv;
   if (lua_gettop(L) == 0) {
     return RaiseError(L, "Please specify at least one argument for this redis lib call");
   }
-  if (!ArgsToArgv(L, argv)) {
-    return RaiseError(L, "Lua redis lib command arguments must be strings or integers");
+  // Scoped: RaiseError longjmps (see GenericCall).
+  const char* error = nullptr;
+  {
+    std::vector<std::string> argv;
+    if (!ArgsToArgv(L, argv)) {
+      error = "Lua redis lib command arguments must be strings or integers";
+    } else {
+      Command* cmd = VmOf(L)->engine().server().registry().Find(argv[0]);
+      if (cmd != nullptr && cmd->IsContainer() && argv.size() >= 2) {
+        cmd = cmd->FindSubcommand(argv[1]);
+      }
+      if (cmd == nullptr) error = "Invalid command passed to redis.acl_check_cmd()";
+    }
   }
-  Command* cmd = VmOf(L)->engine().server().registry().Find(argv[0]);
-  if (cmd != nullptr && cmd->IsContainer() && argv.size() >= 2) {
-    cmd = cmd->FindSubcommand(argv[1]);
-  }
-  if (cmd == nullptr) return RaiseError(L, "Invalid command passed to redis.acl_check_cmd()");
+  if (error != nullptr) return RaiseError(L, error);
   lua_pushboolean(L, 1);
   return 1;
 }

@@ -214,6 +214,46 @@ TEST_CASE("COMMAND reflects the registry", "[command]") {
   CHECK(h.RunValue({"COMMAND", "LIST"}).elems.size() > static_cast<size_t>(count));
 }
 
+// Keys of movable-key commands, from their key specs or, where those cannot be followed, their
+// own key finder; every expected reply is redis-server 7.0.15's.
+TEST_CASE("COMMAND GETKEYS follows key specs and key finders as Redis 7.0", "[command]") {
+  CommandHarness h;
+  CHECK(h.Run({"COMMAND", "GETKEYS", "zunionstore", "d", "1", "a"}) == "[\"d\", \"a\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "zunionstore", "d", "0", "a"}) ==
+        "(error) ERR Invalid arguments specified for command");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "zunionstore", "d", "2", "a"}) ==
+        "(error) ERR Invalid arguments specified for command");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "zunionstore", "d", "1", "a", "b"}) == "[\"d\", \"a\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "zunion", "0", "a"}) ==
+        "(error) ERR Invalid arguments specified for command");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "zunion", "1", "a", "x"}) == "[\"a\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "lmpop", "0", "a", "left"}) ==
+        "(error) ERR Invalid arguments specified for command");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "eval", "x", "0", "a"}) == "[]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "eval", "x", "2", "a"}) == "[]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "fcall", "f", "2", "a"}) == "[]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "zinterstore", "d", "1abc", "a"}) == "[\"a\", \"d\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "sort", "k", "store", "d"}) == "[\"k\", \"d\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "sort", "k", "by", "w", "get", "x", "limit", "0", "1", "store",
+               "e"}) == "[\"k\", \"e\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "zunionstore", "d", "2", "a", "b", "weights", "1", "2"}) ==
+        "[\"d\", \"a\", \"b\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "eval", "x", "1abc", "a"}) == "[\"a\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "fcall", "f", "1", "a", "b"}) == "[\"a\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "sintercard", "2", "a", "b", "limit", "1"}) ==
+        "[\"a\", \"b\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "zunionstore", "d", "0"}) ==
+        "(error) ERR Invalid number of arguments specified for command");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "blmpop", "0", "2", "a", "b", "left"}) == "[\"a\", \"b\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "object", "encoding", "k"}) == "[\"k\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "memory", "usage", "k"}) == "[\"k\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "copy", "a", "b", "db", "2"}) == "[\"a\", \"b\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "sort_ro", "k", "by", "x"}) == "[\"k\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "bitop", "and", "d", "a", "b"}) == "[\"d\", \"a\", \"b\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "bzmpop", "1", "1", "a", "min"}) == "[\"a\"]");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "rename", "a", "b"}) == "[\"a\", \"b\"]");
+}
+
 TEST_CASE("DEBUG is gated by enable-debug-command", "[debug]") {
   CommandHarness closed;
   CHECK(closed.Run({"DEBUG", "SLEEP", "0"}).rfind("(error) ERR DEBUG command not allowed.", 0) ==
