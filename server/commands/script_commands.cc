@@ -31,23 +31,20 @@ void EvalGeneric(CmdContext& ctx, bool evalsha, bool ro) {
   auto numkeys = NumKeys(ctx);
   if (!numkeys) return;
   ScriptEngine& engine = ctx.server().scripting();
-  std::string sha;
   const CachedScript* script;
   if (evalsha) {
     script = engine.Find(ctx.arg(1));
     if (script == nullptr) return ctx.SendError("-NOSCRIPT No matching script. Please use EVAL.");
-    sha.assign(ctx.arg(1));
-    for (char& c : sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   } else {
-    script = engine.CreateFunction(ctx.arg(1), &ctx.rb(), &sha);
+    script = engine.CreateFunction(ctx.arg(1), &ctx.rb(), nullptr);
     if (script == nullptr) return;
   }
   auto args = ctx.args();
   auto keys = args.subspan(3, *numkeys);
   auto argv = args.subspan(3 + *numkeys);
-  std::string fname = "f_" + sha;
-  engine.Run(ctx, engine.eval_vm(), sha, script->flags, ro, /*eval_mode=*/true, keys, argv,
-             [&](lua_State* L) { lua_getfield(L, LUA_REGISTRYINDEX, fname.c_str()); });
+  const int ref = script->ref;
+  engine.Run(ctx, engine.eval_vm(), script->sha, script->flags, ro, /*eval_mode=*/true, keys, argv,
+             [ref](lua_State* L) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); });
 }
 
 void CmdEval(CmdContext& ctx) { EvalGeneric(ctx, false, false); }

@@ -14,16 +14,7 @@
 #include "server/snapshot.h"
 
 namespace baozi {
-namespace {
-
-// "ABC..." and "abc..." name the same script (Redis hashes SHAs case-insensitively).
-std::string LowerSha(std::string_view sha) {
-  std::string s(sha);
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool ParseShebang(std::string_view body, uint32_t* flags, size_t* code_start, std::string* error) {
   *flags = kScriptEvalCompat;
@@ -112,7 +103,13 @@ ScriptEngine::~ScriptEngine() = default;
 
 const CachedScript* ScriptEngine::Find(std::string_view sha) const {
   if (sha.size() != 40) return nullptr;
-  auto it = scripts_.find(LowerSha(sha));
+  // "ABC..." and "abc..." name the same script (Redis hashes SHAs case-insensitively).
+  char lower[40];
+  for (size_t i = 0; i < 40; ++i) {
+    char c = sha[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  auto it = scripts_.find(std::string_view(lower, 40));
   return it == scripts_.end() ? nullptr : &it->second;
 }
 
@@ -138,9 +135,9 @@ const CachedScript* ScriptEngine::CreateFunction(std::string_view body, protocol
     lua_pop(L, 1);
     return nullptr;
   }
-  std::string name = "f_" + sha;
-  lua_setfield(L, LUA_REGISTRYINDEX, name.c_str());
   CachedScript& s = scripts_[sha];
+  s.ref = luaL_ref(L, LUA_REGISTRYINDEX);  // the compiled chunk, pushed by ref on every run
+  s.sha = sha;
   s.body.assign(body);
   s.flags = flags;
   scripts_memory_ += sha.size() + body.size() + sizeof(CachedScript) + 64;
@@ -227,8 +224,7 @@ bool ScriptEngine::Prepare(CmdContext& ctx, LuaVm& vm, std::string_view funcname
       }
     }
   }
-  run_ = std::make_unique<ScriptRun>();
-  ScriptRun& run = *run_;
+  ScriptRun& run = run_storage_;
   run.caller = &caller;
   run.funcname.assign(funcname);
   run.eval_mode = eval_mode;
@@ -237,6 +233,9 @@ bool ScriptEngine::Prepare(CmdContext& ctx, LuaVm& vm, std::string_view funcname
   run.oom_at_start = oom;
   run.start_us = MonotonicUs();
   run.snapshot_ms = server.keyspace().now_ms();
+  run.write_dirty = run.timed_out = run.killed = false;
+  run.repl = kReplAll;
+  run_ = &run;
   script_client_.set_db(caller.db());
   script_client_.set_resp(2);
   if (caller.Has(kClientMulti)) script_client_.Set(kClientMulti);
@@ -297,7 +296,7 @@ void ScriptEngine::Execute(CmdContext& ctx, LuaVm& vm, std::span<const std::stri
 
   // scriptResetRun
   script_client_.Clear(kClientMulti);
-  run_.reset();
+  run_ = nullptr;
   ctx.PreventPropagation();
 }
 
@@ -352,7 +351,7 @@ void ScriptEngine::ScriptCall(std::span<const std::string_view> argv, std::strin
 }
 
 bool ScriptEngine::Interrupt() {
-  ScriptRun* run = run_.get();
+  ScriptRun* run = run_;
   if (run == nullptr) return false;
   if (!run->timed_out) {
     int64_t elapsed_ms = (MonotonicUs() - run->start_us) / 1000;
@@ -370,7 +369,7 @@ bool ScriptEngine::Interrupt() {
 }
 
 void ScriptEngine::Kill(CmdContext& ctx, bool is_eval) {
-  ScriptRun* run = run_.get();
+  ScriptRun* run = run_;
   if (run == nullptr) return ctx.SendError("-NOTBUSY No scripts in execution right now.");
   if (run->write_dirty) {
     return ctx.SendError(

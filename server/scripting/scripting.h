@@ -81,8 +81,10 @@ struct ScriptRun {
 };
 
 struct CachedScript {
+  std::string sha;  // lowercase hex, the name errors give the script
   std::string body;
   uint32_t flags = 0;
+  int ref = LUA_NOREF;  // the compiled chunk in the EVAL interpreter's registry
 };
 
 class ScriptEngine {
@@ -123,8 +125,8 @@ class ScriptEngine {
   // the script suffix) and nothing ran; otherwise the reply is in the script client's buffer.
   void ScriptCall(std::span<const std::string_view> argv, std::string* err);
 
-  ScriptRun* running() { return run_.get(); }
-  bool busy() const { return run_ && run_->timed_out; }
+  ScriptRun* running() { return run_; }
+  bool busy() const { return run_ != nullptr && run_->timed_out; }
   // The -BUSY text for the running script (SCRIPT KILL or FUNCTION KILL named).
   std::string_view BusyError() const;
   // SCRIPT KILL (is_eval) / FUNCTION KILL.
@@ -152,7 +154,8 @@ class ScriptEngine {
   StringMap<CachedScript> scripts_;
   size_t scripts_memory_ = 0;
   Client script_client_;
-  std::unique_ptr<ScriptRun> run_;
+  ScriptRun* run_ = nullptr;  // &run_storage_ while a script runs
+  ScriptRun run_storage_;     // reused, so a run allocates nothing for its bookkeeping
   int gc_count_ = 0;
   std::unique_ptr<FunctionRegistry> functions_;  // last: it unhooks function_flags first
 };
