@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "server/propagate.h"
+#include "tests/command/aof_capture.h"
 #include "tests/command/harness.h"
 
 namespace baozi::testing {
@@ -32,37 +33,6 @@ struct Scenario {
   std::string aof;
 };
 
-class CapturingSink : public PropagationSink {
- public:
-  void Feed(int db, std::span<const std::string_view> argv) override {
-    if (db != selected_) {
-      std::string n = std::to_string(db);
-      Append({"SELECT", n});
-      selected_ = db;
-    }
-    Append(argv);
-    commands.emplace_back(argv.begin(), argv.end());
-    dbs.push_back(db);
-  }
-  std::string bytes;
-  std::vector<std::vector<std::string>> commands;  // every fed command, SELECTs not included
-  std::vector<int> dbs;
-
- private:
-  void Append(std::initializer_list<std::string_view> argv) {
-    Append(std::span<const std::string_view>(argv.begin(), argv.size()));
-  }
-  void Append(std::span<const std::string_view> argv) {
-    bytes += "*" + std::to_string(argv.size()) + "\r\n";
-    for (std::string_view a : argv) {
-      bytes += "$" + std::to_string(a.size()) + "\r\n";
-      bytes.append(a);
-      bytes += "\r\n";
-    }
-  }
-  int selected_ = -1;
-};
-
 // Puts the harness's time into the {T+N} placeholders.
 std::string Denormalise(std::string aof, int64_t now_ms) {
   static const std::regex kToken(R"(\{T([+-]\d+)?\})");
@@ -76,27 +46,6 @@ std::string Denormalise(std::string aof, int64_t now_ms) {
     last = it->position() + it->length();
   }
   out.append(aof, last);
-  return out;
-}
-
-// Readable form of an AOF byte stream for failure messages: one command per line.
-std::string Pretty(std::string_view aof) {
-  std::string out;
-  size_t i = 0;
-  while (i < aof.size()) {
-    size_t eol = aof.find("\r\n", i);
-    if (aof[i] != '*' || eol == std::string_view::npos)
-      return out + "<bad: " + std::string(aof.substr(i)) + ">";
-    int n = std::stoi(std::string(aof.substr(i + 1, eol - i - 1)));
-    i = eol + 2;
-    for (int k = 0; k < n; ++k) {
-      eol = aof.find("\r\n", i);
-      size_t len = std::stoul(std::string(aof.substr(i + 1, eol - i - 1)));
-      out += (k ? " " : "") + std::string(aof.substr(eol + 2, len));
-      i = eol + 2 + len + 2;
-    }
-    out += "\n";
-  }
   return out;
 }
 
@@ -685,8 +634,8 @@ void RunScenario(const Scenario& sc) {
   std::string expected = Denormalise(sc.aof, h.clock().NowMs());
   INFO("scenario " << sc.name);
   // Readable first, then byte for byte.
-  CHECK(Pretty(sink.bytes) == Pretty(expected));
-  if (Pretty(sink.bytes) == Pretty(expected)) CHECK(sink.bytes == expected);
+  CHECK(PrettyAof(sink.bytes) == PrettyAof(expected));
+  if (PrettyAof(sink.bytes) == PrettyAof(expected)) CHECK(sink.bytes == expected);
 }
 
 TEST_CASE("propagation of SET and the string commands matches Redis's AOF", "[propagation]") {

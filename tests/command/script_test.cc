@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "server/propagate.h"
+#include "tests/command/aof_capture.h"
 #include "tests/command/harness.h"
 #include "tests/command/notify_harness.h"
 #include "tests/command/script_steps.h"
@@ -1077,55 +1078,6 @@ TEST_CASE("scripting: time stands still while a script runs", "[scripting]") {
   h.server().on_reply_ready = nullptr;
 }
 
-// Renders what the sink receives as an AOF would: RESP, with a SELECT whenever the database
-// differs from the last command's.
-class CapturingSink : public PropagationSink {
- public:
-  void Feed(int db, std::span<const std::string_view> argv) override {
-    if (db != selected_) {
-      std::string n = std::to_string(db);
-      std::vector<std::string_view> select = {"SELECT", n};
-      Append(select);
-      selected_ = db;
-    }
-    Append(argv);
-  }
-  std::string bytes;
-
- private:
-  void Append(std::span<const std::string_view> argv) {
-    bytes += "*" + std::to_string(argv.size()) + "\r\n";
-    for (std::string_view a : argv) {
-      bytes += "$" + std::to_string(a.size()) + "\r\n";
-      bytes.append(a);
-      bytes += "\r\n";
-    }
-  }
-  int selected_ = -1;
-};
-
-// An AOF byte stream as one command per line.
-std::string Pretty(std::string_view aof) {
-  std::string out;
-  size_t i = 0;
-  while (i < aof.size()) {
-    size_t eol = aof.find("\r\n", i);
-    if (aof[i] != '*' || eol == std::string_view::npos) {
-      return out + "<bad: " + std::string(aof.substr(i)) + ">";
-    }
-    int n = std::stoi(std::string(aof.substr(i + 1, eol - i - 1)));
-    i = eol + 2;
-    for (int k = 0; k < n; ++k) {
-      eol = aof.find("\r\n", i);
-      size_t len = std::stoul(std::string(aof.substr(i + 1, eol - i - 1)));
-      out += (k ? " " : "") + std::string(aof.substr(eol + 2, len));
-      i = eol + 2 + len + 2;
-    }
-    out += "\n";
-  }
-  return out;
-}
-
 TEST_CASE("scripting: a script propagates its effects, wrapped in MULTI/EXEC when several",
           "[scripting]") {
   // The commands below ran on redis-server 7.0.15 (appendonly yes, appendfsync always, DEBUG
@@ -1226,7 +1178,7 @@ TEST_CASE("scripting: a script propagates its effects, wrapped in MULTI/EXEC whe
       "SELECT 0\nset from5 1\n"
       "SELECT 5\nSET after 1\n"
       "SELECT 0\nset end 1\n";
-  CHECK(Pretty(sink.bytes) == want);
+  CHECK(PrettyAof(sink.bytes) == want);
 }
 
 }  // namespace
