@@ -87,6 +87,15 @@ void CmdConfigHelp(CmdContext& ctx) {
                 });
 }
 
+// ROLE: a standalone server is a master with replication offset 0 and no replicas (what INFO
+// replication says too); Sentinel-aware clients and node-redis ask it.
+void CmdRole(CmdContext& ctx) {
+  ctx.rb().StartArray(3);
+  ctx.rb().SendBulk("master");
+  ctx.rb().SendLong(0);
+  ctx.rb().StartArray(0);
+}
+
 // TIME
 void CmdTime(CmdContext& ctx) {
   int64_t us = ctx.server().clock().NowUs();
@@ -337,6 +346,7 @@ void RegisterServerCommands(CommandRegistry& r) {
       {"rewrite", 2, kAdmin | kNoScript | kLoading | kStale, {}, CmdConfigRewrite, "server"});
   config->AddSubcommand({"help", 2, kLoading | kStale, {}, CmdConfigHelp, "server"});
   r.Add({"time", 1, kLoading | kStale | kFast, {}, CmdTime, "server"});
+  r.Add({"role", 1, kNoScript | kLoading | kStale | kFast, {}, CmdRole, "server"});
   r.Add({"lastsave", 1, kLoading | kStale | kFast, {}, CmdLastSave, "server"});
   r.Add({"shutdown",
          -1,

@@ -288,3 +288,9 @@ TEST_CASE("maxmemory refuses memory-growing commands once exceeded", "[oom]") {
   CHECK(h.Run({"CONFIG", "SET", "maxmemory", "0"}) == "OK");
   CHECK(h.Run({"SET", "k2", "v"}) == "OK");
 }
+
+TEST_CASE("ROLE answers as a standalone Redis 7.0 master", "[command]") {
+  CommandHarness h;
+  CHECK(h.Run({"ROLE"}) == "[\"master\", 0, []]");
+  CHECK(h.Run({"ROLE", "x"}) == "(error) ERR wrong number of arguments for 'role' command");
+}
