@@ -246,9 +246,19 @@ void StatsSection(Server& s, std::string& out) {
   FieldU(out, "instantaneous_ops_per_sec", InstantaneousMetric(st.ops));
   FieldU(out, "total_net_input_bytes", st.total_net_input_bytes);
   FieldU(out, "total_net_output_bytes", st.total_net_output_bytes);
+  // Replication, active defrag, client-side tracking, io threads and MIGRATE do not exist in
+  // baozi: their counters are the 0 that is true of it, in Redis 7.0.15's places (monitoring,
+  // redis_exporter's metrics among them, reads them by name).
+  Field(out, "total_net_repl_input_bytes", 0);
+  Field(out, "total_net_repl_output_bytes", 0);
   FieldF(out, "instantaneous_input_kbps", InstantaneousMetric(st.net_input) / 1024.0);
   FieldF(out, "instantaneous_output_kbps", InstantaneousMetric(st.net_output) / 1024.0);
+  FieldF(out, "instantaneous_input_repl_kbps", 0);
+  FieldF(out, "instantaneous_output_repl_kbps", 0);
   FieldU(out, "rejected_connections", st.rejected_connections);
+  Field(out, "sync_full", 0);
+  Field(out, "sync_partial_ok", 0);
+  Field(out, "sync_partial_err", 0);
   FieldU(out, "expired_keys", ks.expired_keys);
   FieldF(out, "expired_stale_perc", s.expire_stats().stale_perc * 100);
   FieldU(out, "expired_time_cap_reached_count", s.expire_stats().time_cap_reached_count);
@@ -268,10 +278,26 @@ void StatsSection(Server& s, std::string& out) {
   FieldU(out, "pubsubshard_channels", s.pubsub().Count(PubSub::kShard));
   Field(out, "latest_fork_usec", s.stats().latest_fork_usec);
   FieldU(out, "total_forks", s.stats().total_forks);
+  for (const char* zero :
+       {"migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
+        "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
+        "total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
+        "tracking_total_items", "tracking_total_prefixes"}) {
+    Field(out, zero, 0);
+  }
   FieldU(out, "unexpected_error_replies", st.unexpected_error_replies);
   FieldU(out, "total_error_replies", st.total_error_replies);
+  // RESTORE payloads are always checked whole before use; there is no separate deep
+  // sanitization pass (sanitize-dump-payload) to count.
+  Field(out, "dump_payload_sanitizations", 0);
   FieldU(out, "total_reads_processed", st.total_reads_processed);
   FieldU(out, "total_writes_processed", st.total_writes_processed);
+  Field(out, "io_threaded_reads_processed", 0);
+  Field(out, "io_threaded_writes_processed", 0);
+  // Redis resizes each client's fixed reply buffer from its cron; baozi's output buffer has no
+  // such fixed part, so nothing is ever shrunk or expanded that way.
+  Field(out, "reply_buffer_shrinks", 0);
+  Field(out, "reply_buffer_expands", 0);
   FieldU(out, "client_query_buffer_limit_disconnections",
          st.client_query_buffer_limit_disconnections);
 }
