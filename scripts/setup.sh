@@ -11,6 +11,8 @@ PACKAGES=(
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
   redis-server redis-tools
   python3 python3-redis python3-pytest
+  # The clients and tools the drop-in tests run unchanged (tests/integration, tests/clients).
+  tmux python3-gevent python3-celery nutcracker prometheus-redis-exporter nodejs
 )
 
 if [[ $(id -u) -eq 0 ]]; then
@@ -66,4 +68,22 @@ else
       fi
     fi
   fi
+fi
+
+# npm: Debian's package, unless the installed nodejs brings its own (NodeSource's does, and
+# conflicts with Debian's npm).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup.sh: installing npm"
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get install -y --no-install-recommends npm
+fi
+
+# The node clients (node-redis v4 and v5, ioredis) at the versions package-lock.json pins,
+# installed again only when the lock file changed since the last install.
+node_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/clients/node"
+if [[ -f $node_dir/package-lock.json ]] &&
+  ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.baozi-installed-lock" 2>/dev/null; then
+  echo "setup.sh: npm ci in $node_dir"
+  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$node_dir/package-lock.json" "$node_dir/node_modules/.baozi-installed-lock"
 fi
