@@ -49,6 +49,7 @@
 #include "server/child_process.h"
 #include "server/client.h"
 #include "server/dispatcher.h"
+#include "server/latency.h"
 #include "server/scripting/functions.h"
 #include "server/scripting/scripting.h"
 #include "server/server.h"
@@ -253,7 +254,20 @@ void AofWriter::Flush(bool force) {
                 "without waiting for fsync to complete, this may slow down Redis.");
   }
   {
+    const auto write_start = std::chrono::steady_clock::now();
     ssize_t n = WriteAll(fd_, buf_.data(), buf_.size());
+    // Latency events, told apart by what the disk was also doing (Redis's flushAppendOnlyFile).
+    const int64_t write_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - write_start)
+                                 .count();
+    if (sync_in_progress) {
+      LatencyAddSampleIfNeeded(server_, "aof-write-pending-fsync", write_ms);
+    } else if (child_running() || server_.snapshot().child_running()) {
+      LatencyAddSampleIfNeeded(server_, "aof-write-active-child", write_ms);
+    } else {
+      LatencyAddSampleIfNeeded(server_, "aof-write-alone", write_ms);
+    }
+    LatencyAddSampleIfNeeded(server_, "aof-write", write_ms);
     flush_postponed_start_ = 0;
     if (n != static_cast<ssize_t>(buf_.size())) {
       const bool can_log = now_s - last_write_error_log_ > kWriteErrorLogRate;
@@ -316,7 +330,13 @@ try_fsync:
     return;
   }
   if (cfg.appendfsync == AppendFsync::kAlways) {
-    if (fdatasync(fd_) == -1) {
+    const auto fsync_start = std::chrono::steady_clock::now();
+    const int fsync_rc = fdatasync(fd_);
+    LatencyAddSampleIfNeeded(server_, "aof-fsync-always",
+                             std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - fsync_start)
+                                 .count());
+    if (fsync_rc == -1) {
       server_.Log(Server::kWarning,
                   "Can't persist AOF for fsync error when the AOF fsync policy is 'always': " +
                       Errno(errno) + ". Exiting...");

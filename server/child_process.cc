@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string>
 
+#include "server/latency.h"
 #include "server/server.h"
 
 namespace baozi {
@@ -36,6 +37,7 @@ pid_t ForkChild(Server& server, const char* name, int keep_fd) {
     st.latest_fork_usec = std::chrono::duration_cast<std::chrono::microseconds>(
                               std::chrono::steady_clock::now() - start)
                               .count();
+    LatencyAddSampleIfNeeded(server, "fork", st.latest_fork_usec / 1000);
     errno = saved;
   }
   return pid;

@@ -58,6 +58,7 @@ CommandRegistry::CommandRegistry() {
   RegisterMemoryCommands(*this);
   RegisterScriptCommands(*this);
   RegisterFunctionCommands(*this);
+  RegisterLatencyCommands(*this);
 }
 
 Command* CommandRegistry::Add(const CommandSpec& spec) {

@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/latency.h"
+
 namespace baozi {
 
 class CmdContext;
@@ -87,6 +89,14 @@ class Command {
   std::vector<size_t> KeyPositions(size_t argc) const;
 
   CommandStats& stats() const { return stats_; }
+  // The latency histogram (LATENCY HISTOGRAM, INFO latencystats), created on the first call
+  // recorded; null until then and after CONFIG RESETSTAT.
+  LatencyHistogram* latency_histogram() const { return latency_histogram_.get(); }
+  void RecordLatency(int64_t ns) const {
+    if (!latency_histogram_) latency_histogram_ = std::make_unique<LatencyHistogram>();
+    latency_histogram_->Record(ns);
+  }
+  void ResetLatencyHistogram() const { latency_histogram_.reset(); }
 
  private:
   CommandSpec spec_;
@@ -95,6 +105,7 @@ class Command {
   std::vector<std::unique_ptr<Command>> subcommands_;
   std::unordered_map<std::string_view, Command*> sub_index_;
   mutable CommandStats stats_;
+  mutable std::unique_ptr<LatencyHistogram> latency_histogram_;
 };
 
 class CommandRegistry {
@@ -143,5 +154,6 @@ void RegisterPubSubCommands(CommandRegistry& r);
 void RegisterMemoryCommands(CommandRegistry& r);
 void RegisterScriptCommands(CommandRegistry& r);
 void RegisterFunctionCommands(CommandRegistry& r);
+void RegisterLatencyCommands(CommandRegistry& r);
 
 }  // namespace baozi

@@ -38,6 +38,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -50,6 +51,7 @@
 #include <type_traits>
 
 #include "protocol/split_args.h"
+#include "server/latency.h"
 #include "storage/glob.h"
 #include "storage/numbers.h"
 
@@ -755,6 +757,50 @@ Param ClientOutputBufferLimitParam() {
   return p;
 }
 
+// latency-tracking-info-percentiles: any number of percentiles in [0, 100] (none at all is
+// fine), printed with "%f" minus trailing zeros. Parsed like Redis's string2d: the whole
+// argument must be a number.
+Param LatencyPercentilesParam() {
+  static constexpr std::string_view kName = "latency-tracking-info-percentiles";
+  Param p;
+  p.name = kName;
+  p.flags = kMultiArg;
+  p.set = [](Config& c, Args a, SetContext&) -> SetResult {
+    std::vector<double> values;
+    // One empty argument (CONFIG SET x "") means no percentiles.
+    if (!(a.size() == 1 && a[0].empty())) {
+      for (std::string_view arg : a) {
+        auto d = ParseDouble(arg);
+        if (!d || std::isnan(*d)) {
+          return Fail("Invalid latency-tracking-info-percentiles parameters");
+        }
+        if (*d < 0.0 || *d > 100.0) {
+          return Fail(
+              "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+        }
+        values.push_back(*d);
+      }
+    }
+    bool changed = values != c.latency_tracking_info_percentiles;
+    c.latency_tracking_info_percentiles = std::move(values);
+    return changed;
+  };
+  p.get = [](const Config& c) {
+    std::string out;
+    for (double d : c.latency_tracking_info_percentiles) {
+      if (!out.empty()) out.push_back(' ');
+      out += FormatPercentile(d);
+    }
+    return out;
+  };
+  // Redis writes this line even at the default.
+  p.rewrite = [get = p.get](const Config& c, RewriteState& st) {
+    std::string v = get(c);
+    st.RewriteLine(kName, ParamLine(kName, v.empty() ? "\"\"" : v), true);
+  };
+  return p;
+}
+
 std::vector<Param> BuildTable() {
   constexpr int64_t kIntMax = std::numeric_limits<int>::max();
   constexpr int64_t kUintMax = std::numeric_limits<unsigned>::max();
@@ -826,6 +872,10 @@ std::vector<Param> BuildTable() {
                            kLongMax, d.slowlog_log_slower_than));
   t.push_back(NumericParam("slowlog-max-len", 0, &Config::slowlog_max_len, 0, kLongMax,
                            static_cast<int64_t>(d.slowlog_max_len)));
+  t.push_back(NumericParam("latency-monitor-threshold", 0, &Config::latency_monitor_threshold, 0,
+                           kLongMax, d.latency_monitor_threshold));
+  t.push_back(BoolParam("latency-tracking", 0, &Config::latency_tracking, d.latency_tracking));
+  t.push_back(LatencyPercentilesParam());
   t.push_back(NumericParam("proto-max-bulk-len", 0, &Config::proto_max_bulk_len, 1024 * 1024,
                            kLongMax, d.proto_max_bulk_len, NumKind::kMemory));
   t.push_back(NumericParam("client-query-buffer-limit", 0, &Config::client_query_buffer_limit,

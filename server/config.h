@@ -152,6 +152,11 @@ struct Config {
   // (ms; 0 = never). lua-time-limit is its pre-7.0 name.
   int64_t busy_reply_threshold = 5000;
   uint64_t slowlog_max_len = 128;
+  // Latency monitoring (server/latency.h): events at or above this many ms are kept (0 = off);
+  // per-command latency histograms, and the percentiles INFO latencystats prints from them.
+  int64_t latency_monitor_threshold = 0;
+  bool latency_tracking = true;
+  std::vector<double> latency_tracking_info_percentiles = {50.0, 99.0, 99.9};
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
   // Indexed by ObufClass.

@@ -8,6 +8,7 @@
 #include "server/aof.h"
 #include "server/cmd_context.h"
 #include "server/eviction.h"
+#include "server/latency.h"
 #include "server/propagate.h"
 #include "server/scripting/scripting.h"
 #include "server/server.h"
@@ -228,6 +229,10 @@ void Call(Server& server, Client& client, const Command& cmd,
   CountErrors(server, client);
   server.stats().total_commands_processed++;
   client.commands_processed++;
+  // Redis call(): the "command"/"fast-command" latency event, and the command's latency
+  // histogram (nanoseconds).
+  LatencyAddSampleIfNeeded(server, cmd.Has(kFast) ? "fast-command" : "command", duration_us / 1000);
+  if (server.config().latency_tracking) cmd.RecordLatency(duration_us * 1000);
   if (!cmd.Has(kSkipSlowlog)) AddSlowlogEntry(server, client, argv, duration_us);
   // Redis 7.0 feeds MONITOR after the call, so a transaction shows as MULTI, its commands,
   // then EXEC.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "server/latency.h"
 #include "server/propagate.h"
 #include "server/server.h"
 
@@ -77,7 +78,12 @@ EvictResult PerformEvictions(Server& server, bool bounded) {
       // A key already past its deadline leaves as expiry removes it ("expired", expired_keys);
       // Find does that, and returns it only if it was not due after all.
       if (!victim->expired || db.Find(victim->key) != nullptr) {
+        const auto del_start = std::chrono::steady_clock::now();
         db.Remove(victim->key);
+        LatencyAddSampleIfNeeded(server, "eviction-del",
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - del_start)
+                                     .count());
         ks.stats().dirty--;  // an eviction is no change to save (Redis leaves server.dirty alone)
         server.stats().evicted_keys++;
         server.SignalModifiedKey(db, victim->key);
@@ -99,6 +105,10 @@ EvictResult PerformEvictions(Server& server, bool bounded) {
         break;
       }
     }
+    LatencyAddSampleIfNeeded(server, "eviction-cycle",
+                             std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count());
   }
   TrackExceeded(server, result);
   return result;

@@ -342,6 +342,31 @@ void ErrorstatsSection(Server& s, std::string& out) {
   }
 }
 
+// One line per command with a latency histogram: the configured percentiles, in
+// microseconds with three decimals (the histogram counts nanoseconds).
+void LatencystatsSection(Server& s, std::string& out) {
+  out += "# Latencystats\r\n";
+  if (!s.config().latency_tracking) return;
+  const std::vector<double>& percentiles = s.config().latency_tracking_info_percentiles;
+  s.registry().ForEachIncludingSubcommands([&](const Command& c) {
+    const LatencyHistogram* h = c.latency_histogram();
+    if (h == nullptr) return;
+    out += "latency_percentiles_usec_";
+    out += c.full_name();
+    out += ':';
+    for (size_t j = 0; j < percentiles.size(); ++j) {
+      if (j > 0) out += ',';
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "=%.3f",
+                    static_cast<double>(h->ValueAtPercentile(percentiles[j])) / 1000.0);
+      out += 'p';
+      out += FormatPercentile(percentiles[j]);
+      out += buf;
+    }
+    out += "\r\n";
+  });
+}
+
 void ClusterSection(Server&, std::string& out) {
   out += "# Cluster\r\n";
   Field(out, "cluster_enabled", 0);
@@ -391,10 +416,11 @@ constexpr Section kSections[] = {
     {"replication", ReplicationSection, true},
     {"cpu", CpuSection, true},
     {"modules", ModulesSection, true},
+    {"commandstats", CommandstatsSection, false},
     {"errorstats", ErrorstatsSection, true},
+    {"latencystats", LatencystatsSection, false},
     {"cluster", ClusterSection, true},
     {"keyspace", KeyspaceSection, true},
-    {"commandstats", CommandstatsSection, false},
 };
 
 }  // namespace

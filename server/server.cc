@@ -11,6 +11,7 @@
 
 #include "server/allocator.h"
 #include "server/aof.h"
+#include "server/latency.h"
 #include "server/propagate.h"
 #include "server/scripting/scripting.h"
 #include "server/snapshot.h"
@@ -273,6 +274,8 @@ void Server::ActiveExpireSlice() {
     }
   }
   const auto spent = std::chrono::steady_clock::now() - start;
+  LatencyAddSampleIfNeeded(*this, "expire-cycle",
+                           std::chrono::duration_cast<std::chrono::milliseconds>(spent).count());
   expire_stats_.cpu_us += std::chrono::duration_cast<std::chrono::microseconds>(spent).count();
   if (out_of_time) expire_stats_.time_cap_reached_count++;
   // Redis's expired_stale_perc: a moving average of the share of keys with a TTL that are

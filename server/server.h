@@ -132,6 +132,9 @@ class Server {
   std::deque<SlowLogEntry>& slowlog() { return slowlog_; }
   uint64_t NextSlowlogId() { return next_slowlog_id_++; }
 
+  // Latency monitor events (LATENCY LATEST/HISTORY/...; server/latency.h).
+  LatencyMonitor& latency() { return latency_; }
+
   // CLIENT PAUSE state. Deadline is unix ms; 0 = not paused.
   struct Pause {
     int64_t deadline_ms = 0;
@@ -229,6 +232,7 @@ class Server {
   std::vector<Client*> monitors_;
   std::deque<SlowLogEntry> slowlog_;
   uint64_t next_slowlog_id_ = 0;
+  LatencyMonitor latency_;
   Pause pause_;
   std::vector<uint64_t> paused_clients_;
   bool active_expire_enabled_ = true;

@@ -54,7 +54,11 @@ void CmdConfigResetStat(CmdContext& ctx) {
   uint64_t dirty = ks.dirty;
   ks = KeyspaceStats{};
   ks.dirty = dirty;
-  s.registry().ForEachIncludingSubcommands([](const Command& c) { c.stats() = CommandStats{}; });
+  // Latency histograms go too (Redis's resetCommandTableStats).
+  s.registry().ForEachIncludingSubcommands([](const Command& c) {
+    c.stats() = CommandStats{};
+    c.ResetLatencyHistogram();
+  });
   ctx.rb().SendOk();
 }
 
