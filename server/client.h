@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -36,6 +37,14 @@ enum ClientFlag : uint32_t {
   kClientDirtyCas = 1 << 15,      // a WATCHed key changed: EXEC answers a null array
   kClientDirtyExec = 1 << 16,     // a command was rejected while queuing: EXEC answers EXECABORT
   kClientPubSub = 1 << 17,        // subscribed to at least one channel, pattern or shard channel
+  // CLIENT TRACKING (server/tracking.h).
+  kClientTracking = 1 << 18,
+  kClientTrackingBrokenRedir = 1 << 19,  // the redirect target is gone
+  kClientTrackingBcast = 1 << 20,
+  kClientTrackingOptin = 1 << 21,
+  kClientTrackingOptout = 1 << 22,
+  kClientTrackingCaching = 1 << 23,  // CLIENT CACHING yes|no, for the next command only
+  kClientTrackingNoloop = 1 << 24,
 };
 
 // MULTI's queue (server/multi.h). Arguments are owned: the input buffer they came from is
@@ -110,6 +119,10 @@ class Client {
   std::unique_ptr<MultiState> multi;
   std::vector<WatchedKey> watched;
   std::unique_ptr<ClientPubSub> pubsub;
+  // CLIENT TRACKING: the client receiving this one's invalidations (0 = itself), and the BCAST
+  // prefixes in byte order (as CLIENT TRACKINGINFO lists them).
+  uint64_t tracking_redirect = 0;
+  std::set<std::string, std::less<>> tracking_prefixes;
   // Pub/sub frames that arrived while this client's own reply was mid-aggregate
   // (ReplyBuilder::IsHolding); appended once its command has finished.
   std::string pending_push;

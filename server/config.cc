@@ -872,6 +872,8 @@ std::vector<Param> BuildTable() {
                            kLongMax, d.slowlog_log_slower_than));
   t.push_back(NumericParam("slowlog-max-len", 0, &Config::slowlog_max_len, 0, kLongMax,
                            static_cast<int64_t>(d.slowlog_max_len)));
+  t.push_back(NumericParam("tracking-table-max-keys", 0, &Config::tracking_table_max_keys, 0,
+                           kLongMax, static_cast<int64_t>(d.tracking_table_max_keys)));
   t.push_back(NumericParam("latency-monitor-threshold", 0, &Config::latency_monitor_threshold, 0,
                            kLongMax, d.latency_monitor_threshold));
   t.push_back(BoolParam("latency-tracking", 0, &Config::latency_tracking, d.latency_tracking));

@@ -152,6 +152,7 @@ struct Config {
   // (ms; 0 = never). lua-time-limit is its pre-7.0 name.
   int64_t busy_reply_threshold = 5000;
   uint64_t slowlog_max_len = 128;
+  uint64_t tracking_table_max_keys = 1000000;  // 0 = no limit
   // Latency monitoring (server/latency.h): events at or above this many ms are kept (0 = off);
   // per-command latency histograms, and the percentiles INFO latencystats prints from them.
   int64_t latency_monitor_threshold = 0;

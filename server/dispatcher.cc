@@ -217,6 +217,20 @@ void Call(Server& server, Client& client, const Command& cmd,
                             std::chrono::steady_clock::now() - start)
                             .count();
 
+  // Client tracking remembers what a read-only command read, for the client that sent it or
+  // the one running the script (a read-only script itself is not looked into, only the
+  // commands it runs).
+  if (cmd.Has(kReadOnly) && server.tracking().clients() > 0) {
+    std::string_view n = cmd.name();
+    if (n != "eval_ro" && n != "evalsha_ro" && n != "fcall_ro") {
+      ScriptRun* run = server.scripting().running();
+      Client& caller = run != nullptr && run->caller != nullptr ? *run->caller : client;
+      if (caller.Has(kClientTracking) && !caller.Has(kClientTrackingBcast)) {
+        server.tracking().RememberKeys(caller, cmd, argv);
+      }
+    }
+  }
+
   CommandStats& st = cmd.stats();
   st.calls++;
   st.usec += duration_us;
@@ -269,6 +283,23 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   client.executing = true;
 
   Command* cmd = server.registry().Find(argv[0]);
+  // The client whose command this is, for client tracking (NOLOOP, and its own invalidations
+  // waiting for its reply); CLIENT CACHING's yes/no lasts one command, or one transaction
+  // (Redis resetClient).
+  struct TrackingScope {
+    Server& server;
+    Client& c;
+    const Command* cmd;
+    Client* outer;
+    bool outer_executing;  // a script's client, while other clients are served mid-script
+    ~TrackingScope() {
+      server.tracking().set_current(outer, outer_executing);
+      if (!c.Has(kClientMulti) && (cmd == nullptr || cmd->name() != "client")) {
+        c.Clear(kClientTrackingCaching);
+      }
+    }
+  } tracking_scope{server, client, cmd, server.tracking().current(), server.tracking().executing()};
+  server.tracking().set_current(&client, false);
   if (cmd != nullptr && cmd->IsContainer() && argv.size() >= 2) {
     Command* sub = cmd->FindSubcommand(argv[1]);
     if (sub == nullptr) {
@@ -350,6 +381,8 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
       return DispatchResult::kDone;
     }
   }
+  // Bounded tracking table (Redis processCommand's trackingLimitUsedSlots).
+  if (server.tracking().clients() > 0) server.tracking().LimitUsedSlots();
   // A RESP2 connection that subscribed speaks the pub/sub protocol: only these commands.
   if (client.Has(kClientPubSub) && client.resp() == 2) {
     std::string_view n = cmd->name();
@@ -383,7 +416,12 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   }
 
   const size_t used_before = server.config().maxmemory != 0 ? server.UsedMemory() : 0;
+  server.tracking().set_current(&client, true);
   Call(server, client, *cmd, argv);
+  // Invalidations this command caused for its own client follow its reply (not while a busy
+  // script's client has its own waiting: they follow the script's reply).
+  if (!busy) server.tracking().HandlePending();
+  server.tracking().set_current(&client, false);
   // Clients blocked on keys this command filled are served now that it has finished whole (for
   // EXEC: after the whole transaction).
   if (busy) return DispatchResult::kDone;  // nothing may run inside the script but this command

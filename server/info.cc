@@ -102,7 +102,7 @@ void ClientsSection(Server& s, std::string& out) {
   FieldU(out, "client_recent_max_input_buffer", max_in);
   FieldU(out, "client_recent_max_output_buffer", max_out);
   Field(out, "blocked_clients", s.blocking().blocked_clients());
-  Field(out, "tracking_clients", 0);
+  FieldU(out, "tracking_clients", s.tracking().clients());
   Field(out, "clients_in_timeout_table", s.blocking().clients_with_timeout());
   FieldU(out, "paused_clients", s.paused_clients().size());
 }
@@ -246,7 +246,7 @@ void StatsSection(Server& s, std::string& out) {
   FieldU(out, "instantaneous_ops_per_sec", InstantaneousMetric(st.ops));
   FieldU(out, "total_net_input_bytes", st.total_net_input_bytes);
   FieldU(out, "total_net_output_bytes", st.total_net_output_bytes);
-  // Replication, active defrag, client-side tracking, io threads and MIGRATE do not exist in
+  // Replication, active defrag, io threads and MIGRATE do not exist in
   // baozi: their counters are the 0 that is true of it, in Redis 7.0.15's places (monitoring,
   // redis_exporter's metrics among them, reads them by name).
   Field(out, "total_net_repl_input_bytes", 0);
@@ -281,10 +281,12 @@ void StatsSection(Server& s, std::string& out) {
   for (const char* zero :
        {"migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
         "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
-        "total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
-        "tracking_total_items", "tracking_total_prefixes"}) {
+        "total_active_defrag_time", "current_active_defrag_time"}) {
     Field(out, zero, 0);
   }
+  FieldU(out, "tracking_total_keys", s.tracking().total_keys());
+  FieldU(out, "tracking_total_items", s.tracking().total_items());
+  FieldU(out, "tracking_total_prefixes", s.tracking().total_prefixes());
   FieldU(out, "unexpected_error_replies", st.unexpected_error_replies);
   FieldU(out, "total_error_replies", st.total_error_replies);
   // RESTORE payloads are always checked whole before use; there is no separate deep

@@ -133,6 +133,8 @@ void Server::RemoveClient(Client* c) {
   blocking_.Remove(*c);
   watches_.UnwatchAll(*c);
   pubsub_.RemoveClient(*c);
+  tracking_.Disable(*c);
+  if (tracking_.current() == c) tracking_.set_current(nullptr, false);
 }
 
 void Server::PublishKeyspaceEvent(std::string_view event, std::string_view key, int dbid) {
@@ -155,6 +157,7 @@ Client* Server::FindClient(uint64_t id) const {
 
 void Server::BeforeSleep() {
   int64_t now = clock_->NowMs();
+  tracking_.BroadcastPending();
   if (blocking_.NextDeadline() != 0) blocking_.ExpireTimeouts(now);
   if (!paused_clients_.empty() && !IsPaused(now)) {
     // The pause ended (timeout or CLIENT UNPAUSE): resume held clients in arrival order.

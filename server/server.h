@@ -20,6 +20,7 @@
 #include "server/config.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 #include "storage/clock.h"
 #include "storage/db.h"
 #include "storage/eviction.h"
@@ -96,11 +97,19 @@ class Server {
   BlockingManager& blocking() { return blocking_; }
   PubSub& pubsub() { return pubsub_; }
   WatchTable& watches() { return watches_; }
+  // CLIENT TRACKING (server/tracking.h).
+  Tracking& tracking() { return tracking_; }
   // Eviction candidates kept across performEvictions calls (server/eviction.cc).
   EvictionPool& eviction_pool() { return eviction_pool_; }
 
   // A key changed (Redis signalModifiedKey): WATCHes on it fail their EXEC.
-  void SignalModifiedKey(Db& db, std::string_view key) { watches_.Touch(db, key); }
+  // Clients tracking it (CLIENT TRACKING) are sent an invalidation.
+  void SignalModifiedKey(Db& db, std::string_view key) {
+    watches_.Touch(db, key);
+    if (tracking_.clients() > 0 || tracking_.total_keys() > 0) tracking_.InvalidateKey(key);
+  }
+  // FLUSHALL / FLUSHDB (Redis signalFlushedDb's tracking part).
+  void SignalFlushed() { tracking_.InvalidateOnFlush(); }
   // Redis notifyKeyspaceEvent: publishes `event` for `key` when notify-keyspace-events enables
   // its class. Cheap when disabled: one test of the configured mask.
   void NotifyKeyspaceEvent(uint32_t type, std::string_view event, std::string_view key, int dbid) {
@@ -221,6 +230,7 @@ class Server {
   ServerStats stats_;
   BlockingManager blocking_{*this};
   PubSub pubsub_{*this};
+  Tracking tracking_{*this};
   std::string event_channel_;  // PublishKeyspaceEvent's channel name buffer
   WatchTable watches_;
   EvictionPool eviction_pool_;

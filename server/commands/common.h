@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/cmd_context.h"
 #include "storage/db.h"
@@ -74,5 +75,10 @@ void ReplyScanPage(CmdContext& ctx, uint64_t next, std::span<const std::string> 
 // One CLIENT LIST / CLIENT INFO line, without the newline (connection_commands.cc). The network
 // layer logs it when it closes a client over its output-buffer limit, as Redis does.
 std::string ClientInfoLine(Server& server, const Client& c);
+
+// The key arguments of one invocation of `cmd` (argv[0] its name), as COMMAND GETKEYS finds
+// them: key specs first, the command's own key finder where they cannot be followed; none when
+// the arguments are invalid. Client tracking remembers these (introspection_commands.cc).
+std::vector<size_t> CommandKeyPositions(const Command& cmd, std::span<const std::string_view> argv);
 
 }  // namespace baozi

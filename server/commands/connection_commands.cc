@@ -50,6 +50,7 @@ void CmdReset(CmdContext& ctx) {
   c.Clear(kClientDirtyCas);
   ctx.server().pubsub().RemoveClient(c);
   c.Clear(kClientPubSub);
+  ctx.server().tracking().Disable(c);
   c.set_db(0);
   c.set_resp(2);
   c.set_authenticated(DefaultUserNoPass(ctx.server()));
@@ -164,8 +165,8 @@ void CmdHello(CmdContext& ctx) {
 
 // --- CLIENT ---------------------------------------------------------------------------------
 
-// Flag letters in Redis 7.2's order (catClientInfoString). baozi has no replicas, masters,
-// client tracking or READONLY, so S, M, t, R, B and r never show; a client held by CLIENT PAUSE
+// Flag letters in Redis 7.2's order (catClientInfoString). baozi has no replicas, masters or
+// READONLY, so S, M and r never show; a client held by CLIENT PAUSE
 // shows b as in Redis, where a pause blocks it.
 std::string FlagsString(const Client& c) {
   std::string f;
@@ -173,6 +174,9 @@ std::string FlagsString(const Client& c) {
   if (c.Has(kClientPubSub)) f += 'P';
   if (c.Has(kClientMulti)) f += 'x';
   if (c.Has(kClientPaused) || c.Has(kClientBlocked)) f += 'b';
+  if (c.Has(kClientTracking)) f += 't';
+  if (c.Has(kClientTrackingBrokenRedir)) f += 'R';
+  if (c.Has(kClientTrackingBcast)) f += 'B';
   if (c.Has(kClientDirtyCas)) f += 'd';
   if (c.Has(kClientCloseAfterReply)) f += 'c';
   if (c.Has(kClientCloseAsap)) f += 'A';
@@ -237,6 +241,7 @@ std::string ClientInfoLine(Server& server, const Client& c) {
   if (c.multi) tot_mem += sizeof(MultiState) + c.multi->commands.capacity() * sizeof(QueuedCommand);
   if (c.pubsub) tot_mem += SubscriptionMemory(*c.pubsub);
   const char* events = c.events_write ? "rw" : "r";
+  const long long redir = c.Has(kClientTracking) ? static_cast<long long>(c.tracking_redirect) : -1;
   // Client names and library names have no length limit: format twice when the first try
   // does not fit.
   auto format = [&](char* dst, size_t cap) {
@@ -244,14 +249,14 @@ std::string ClientInfoLine(Server& server, const Client& c) {
         dst, cap,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu "
         "ssub=%zu multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu "
-        "obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default redir=-1 resp=%d "
+        "obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default redir=%lld resp=%d "
         "lib-name=%s lib-ver=%s",
         static_cast<unsigned long long>(c.id()), c.addr.c_str(), c.laddr.c_str(), c.fd,
         c.name().c_str(), static_cast<long long>((now - c.ctime_ms()) / 1000),
         static_cast<long long>((now - c.last_interaction_ms()) / 1000), FlagsString(c).c_str(),
         c.db(), sub, psub, ssub, multi, c.qbuf, c.qbuf_free, c.argv_mem, multi_mem,
         c.out().capacity(), c.out().size(), c.out().size(), oll, omem, tot_mem, events, cmd.c_str(),
-        c.resp(), c.lib_name.c_str(), c.lib_ver.c_str());
+        redir, c.resp(), c.lib_name.c_str(), c.lib_ver.c_str());
   };
   char buf[1024];
   int n = format(buf, sizeof(buf));
@@ -504,10 +509,142 @@ void CmdClientUnblock(CmdContext& ctx) {
   ctx.rb().SendLong(done ? 1 : 0);
 }
 
+// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX prefix ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
+void CmdClientTracking(CmdContext& ctx) {
+  Client& c = ctx.client();
+  int64_t redir = 0;
+  uint32_t options = 0;
+  std::vector<std::string_view> prefixes;
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    const bool more = j + 1 < ctx.argc();
+    std::string_view opt = ctx.arg(j);
+    if (EqualsIgnoreCase(opt, "redirect") && more) {
+      ++j;
+      if (redir != 0) return ctx.SendError("A client can only redirect to a single other client");
+      auto id = ArgInt(ctx, ctx.arg(j));
+      if (!id) return;
+      redir = *id;
+      if (ctx.server().FindClient(static_cast<uint64_t>(redir)) == nullptr) {
+        return ctx.SendError("The client ID you want redirect to does not exist");
+      }
+    } else if (EqualsIgnoreCase(opt, "bcast")) {
+      options |= kClientTrackingBcast;
+    } else if (EqualsIgnoreCase(opt, "optin")) {
+      options |= kClientTrackingOptin;
+    } else if (EqualsIgnoreCase(opt, "optout")) {
+      options |= kClientTrackingOptout;
+    } else if (EqualsIgnoreCase(opt, "noloop")) {
+      options |= kClientTrackingNoloop;
+    } else if (EqualsIgnoreCase(opt, "prefix") && more) {
+      prefixes.push_back(ctx.arg(++j));
+    } else {
+      return ctx.SendError(Errc::kSyntax);
+    }
+  }
+  Tracking& tracking = ctx.server().tracking();
+  if (EqualsIgnoreCase(ctx.arg(2), "on")) {
+    const bool bcast = (options & kClientTrackingBcast) != 0;
+    if (!bcast && !prefixes.empty()) {
+      return ctx.SendError("PREFIX option requires BCAST mode to be enabled");
+    }
+    if (c.Has(kClientTracking) && c.Has(kClientTrackingBcast) != bcast) {
+      return ctx.SendError(
+          "You can't switch BCAST mode on/off before disabling tracking for this client, and "
+          "then re-enabling it with a different mode.");
+    }
+    if (bcast && (options & (kClientTrackingOptin | kClientTrackingOptout))) {
+      return ctx.SendError("OPTIN and OPTOUT are not compatible with BCAST");
+    }
+    if ((options & kClientTrackingOptin) && (options & kClientTrackingOptout)) {
+      return ctx.SendError("You can't specify both OPTIN mode and OPTOUT mode");
+    }
+    if (((options & kClientTrackingOptin) && c.Has(kClientTrackingOptout)) ||
+        ((options & kClientTrackingOptout) && c.Has(kClientTrackingOptin))) {
+      return ctx.SendError(
+          "You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and "
+          "then re-enabling it with a different mode.");
+    }
+    if (bcast) {
+      std::string err = tracking.PrefixCollision(c, prefixes);
+      if (!err.empty()) return ctx.SendError(err);
+    }
+    tracking.Enable(c, static_cast<uint64_t>(redir), options, prefixes);
+  } else if (EqualsIgnoreCase(ctx.arg(2), "off")) {
+    tracking.Disable(c);
+  } else {
+    return ctx.SendError(Errc::kSyntax);
+  }
+  ctx.rb().SendOk();
+}
+
+// CLIENT CACHING YES|NO
+void CmdClientCaching(CmdContext& ctx) {
+  Client& c = ctx.client();
+  if (!c.Has(kClientTracking)) {
+    return ctx.SendError(
+        "CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
+        "OPTOUT mode enabled");
+  }
+  if (EqualsIgnoreCase(ctx.arg(2), "yes")) {
+    if (!c.Has(kClientTrackingOptin)) {
+      return ctx.SendError(
+          "CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+    }
+  } else if (EqualsIgnoreCase(ctx.arg(2), "no")) {
+    if (!c.Has(kClientTrackingOptout)) {
+      return ctx.SendError(
+          "CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+    }
+  } else {
+    return ctx.SendError(Errc::kSyntax);
+  }
+  c.Set(kClientTrackingCaching);
+  ctx.rb().SendOk();
+}
+
+// CLIENT GETREDIR
+void CmdClientGetRedir(CmdContext& ctx) {
+  const Client& c = ctx.client();
+  ctx.rb().SendLong(c.Has(kClientTracking) ? static_cast<int64_t>(c.tracking_redirect) : -1);
+}
+
+// CLIENT TRACKINGINFO
+void CmdClientTrackingInfo(CmdContext& ctx) {
+  const Client& c = ctx.client();
+  auto& rb = ctx.rb();
+  rb.StartMap(3);
+  rb.SendBulk("flags");
+  std::vector<std::string_view> flags;
+  flags.push_back(c.Has(kClientTracking) ? "on" : "off");
+  if (c.Has(kClientTrackingBcast)) flags.push_back("bcast");
+  if (c.Has(kClientTrackingOptin)) {
+    flags.push_back("optin");
+    if (c.Has(kClientTrackingCaching)) flags.push_back("caching-yes");
+  }
+  if (c.Has(kClientTrackingOptout)) {
+    flags.push_back("optout");
+    if (c.Has(kClientTrackingCaching)) flags.push_back("caching-no");
+  }
+  if (c.Has(kClientTrackingNoloop)) flags.push_back("noloop");
+  if (c.Has(kClientTrackingBrokenRedir)) flags.push_back("broken_redirect");
+  rb.StartSet(flags.size());
+  for (std::string_view f : flags) rb.SendBulk(f);
+  rb.SendBulk("redirect");
+  rb.SendLong(c.Has(kClientTracking) ? static_cast<int64_t>(c.tracking_redirect) : -1);
+  rb.SendBulk("prefixes");
+  rb.StartArray(c.tracking_prefixes.size());
+  for (const std::string& p : c.tracking_prefixes) rb.SendBulk(p);
+}
+
 // CLIENT HELP
 void CmdClientHelp(CmdContext& ctx) {
   SendHelp(ctx, {
                     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                    "CACHING (YES|NO)",
+                    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT "
+                    "modes.",
+                    "GETREDIR",
+                    "    Return the client ID we are redirecting to when tracking is enabled.",
                     "GETNAME",
                     "    Return the name of the current connection.",
                     "ID",
@@ -544,6 +681,11 @@ void CmdClientHelp(CmdContext& ctx) {
                     "    Assign the name <name> to the current connection.",
                     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                     "    Unblock the specified blocked client.",
+                    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                    "         [OPTIN] [OPTOUT] [NOLOOP]",
+                    "    Control server assisted client side caching.",
+                    "TRACKINGINFO",
+                    "    Report tracking status for the current connection.",
                     "SETINFO <option> <value>",
                     "    Set client meta attr. Options are:",
                     "    * LIB-NAME: the client lib name.",
@@ -617,6 +759,14 @@ void RegisterConnectionCommands(CommandRegistry& r) {
       {"no-touch", 3, kNoScript | kLoading | kStale, {}, CmdClientNoTouch, "connection"});
   client->AddSubcommand(
       {"unblock", -3, kAdmin | kNoScript | kLoading | kStale, {}, CmdClientUnblock, "connection"});
+  client->AddSubcommand(
+      {"tracking", -3, kNoScript | kLoading | kStale, {}, CmdClientTracking, "connection"});
+  client->AddSubcommand(
+      {"caching", 3, kNoScript | kLoading | kStale, {}, CmdClientCaching, "connection"});
+  client->AddSubcommand(
+      {"getredir", 2, kNoScript | kLoading | kStale, {}, CmdClientGetRedir, "connection"});
+  client->AddSubcommand(
+      {"trackinginfo", 2, kNoScript | kLoading | kStale, {}, CmdClientTrackingInfo, "connection"});
   client->AddSubcommand({"help", 2, kLoading | kStale, {}, CmdClientHelp, "connection"});
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "protocol/resp_value.h"
@@ -306,6 +307,21 @@ void CmdCommandHelp(CmdContext& ctx) {
 }
 
 }  // namespace
+
+std::vector<size_t> CommandKeyPositions(const Command& cmd,
+                                        std::span<const std::string_view> argv) {
+  // Parsed once per command: client tracking asks after every read-only command.
+  static std::unordered_map<const Command*, std::vector<KeySpecInfo>> cache;
+  auto it = cache.find(&cmd);
+  if (it == cache.end()) {
+    std::vector<KeySpecInfo> specs;
+    if (const CommandMeta* meta = FindCommandMeta(cmd.full_name())) specs = ParseKeySpecs(*meta);
+    it = cache.emplace(&cmd, std::move(specs)).first;
+  }
+  std::optional<std::vector<size_t>> keys = KeysFromSpecs(it->second, argv);
+  if (!keys) keys = KeysFromProc(cmd.full_name(), argv);
+  return keys ? std::move(*keys) : std::vector<size_t>();
+}
 
 void RegisterIntrospectionCommands(CommandRegistry& r) {
   Command* command = r.Add({"command", -1, kLoading | kStale, {}, CmdCommand, "server"});

@@ -101,6 +101,7 @@ void CmdFlushDb(CmdContext& ctx) {
   if (!FlushArgsOk(ctx)) return;
   // Watchers learn of the flush before the keys go: the check needs to see what existed.
   ctx.server().watches().TouchAllInDb(ctx.db(), nullptr);
+  ctx.server().SignalFlushed();
   ctx.db().Clear();
   ctx.rb().SendOk();
   ctx.ForcePropagation();  // even an empty db's flush reaches the AOF
@@ -109,6 +110,7 @@ void CmdFlushAll(CmdContext& ctx) {
   if (!FlushArgsOk(ctx)) return;
   Keyspace& ks = ctx.server().keyspace();
   for (int i = 0; i < ks.size(); ++i) ctx.server().watches().TouchAllInDb(ks.db(i), nullptr);
+  ctx.server().SignalFlushed();
   ks.FlushAll();
   ctx.server().snapshot().AfterFlushAll();
   ctx.rb().SendOk();

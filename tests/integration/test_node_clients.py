@@ -4,7 +4,7 @@ Each client is driven by a program in tests/clients/node (`node <program> <port>
 come from that directory's package-lock.json via `npm ci`, which scripts/setup.sh runs). The
 program covers connecting (ioredis' INFO ready check), commands of every type, pipelines and
 MULTI, pub/sub, scripts falling back from EVALSHA to EVAL on NOSCRIPT and, for node-redis v5
-with `RESP: 3`, the RESP3 reply shapes. It prints
+with `RESP: 3`, the RESP3 reply shapes and its client-side cache (CLIENT TRACKING). It prints
 `ok <step>` per passed step and `DONE` at the end. Half way through it prints `RESTART` and
 waits: this side stops the server, starts a new one on the same port and writes `GO`, and the
 program then checks that its clients reconnected and resubscribed by themselves. Every test
@@ -37,8 +37,9 @@ PROGRAMS = {
     "node-redis-v5": ("redis5.js", ["connect", *COMMON_STEPS, "close"]),
     "node-redis-v5-resp3": ("redis5_resp3.js", ["connect", *COMMON_STEPS, "resp3-shapes",
                                                  "close"]),
-    # node-redis v5's client-side cache (redis5_client_cache.js) needs CLIENT TRACKING, which
-    # baozi does not have yet: that case waits on the wip/client-tracking branch.
+    # Needs CLIENT TRACKING (RESP3 invalidation pushes); no restart in this one.
+    "node-redis-v5-client-side-cache": ("redis5_client_cache.js", [
+        "connect-tracking", "cached-reads", "invalidation", "flush-invalidates-all", "close"]),
 }
 
 

@@ -160,6 +160,7 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"tcp-backlog", "511"},
       {"tcp-keepalive", "300"},
       {"timeout", "0"},
+      {"tracking-table-max-keys", "1000000"},
       {"unixsocket", ""},
       {"unixsocketperm", "0"},
       {"zset-max-listpack-entries", "128"},
