@@ -163,6 +163,16 @@ void OrderedBytes(const void* native, size_t size, bool little, char* out) {
   }
 }
 
+// A float or double stored in `little` or big-endian order.
+template <class T>
+T GetFloating(const char* p, bool little) {
+  char bytes[sizeof(T)];
+  OrderedBytes(p, sizeof(T), little, bytes);
+  T v;
+  std::memcpy(&v, bytes, sizeof(T));
+  return v;
+}
+
 lua_Number GetInteger(const char* p, bool little, bool is_signed, size_t size) {
   uint64_t v = 0;
   for (size_t i = 0; i < size; ++i) {
@@ -277,24 +287,14 @@ int StructUnpack(lua_State* L) {
       }
       case 'x':
         break;
-      case 'f': {
-        char bytes[4];
-        OrderedBytes(data + pos, 4, h.little, bytes);
-        float f;
-        std::memcpy(&f, bytes, 4);
-        lua_pushnumber(L, f);
+      case 'f':
+        lua_pushnumber(L, GetFloating<float>(data + pos, h.little));
         ++n;
         break;
-      }
-      case 'd': {
-        char bytes[8];
-        OrderedBytes(data + pos, 8, h.little, bytes);
-        double d;
-        std::memcpy(&d, bytes, 8);
-        lua_pushnumber(L, d);
+      case 'd':
+        lua_pushnumber(L, GetFloating<double>(data + pos, h.little));
         ++n;
         break;
-      }
       case 'c': {
         if (size == 0) {
           // The length is the value unpacked just before (a number or numeric string).
