@@ -79,6 +79,20 @@ def run(server: Server, argv: list[str], requests: int, pipeline: int) -> tuple[
     return rps, requests / cpu if cpu > 0 else float("inf")
 
 
+def print_table(results: dict[str, dict[str, list[tuple[float, float]]]], pipeline: int) -> None:
+    """The markdown table of medians: requests/s and per CPU-second, with baozi/redis ratios."""
+    print(f"| workload (-P {pipeline}) | baozi req/s | redis req/s | ratio | "
+          "baozi req/CPU-s | redis req/CPU-s | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for name, by in results.items():
+        b_rps = statistics.median(x[0] for x in by["baozi"])
+        r_rps = statistics.median(x[0] for x in by["redis"])
+        b_cpu = statistics.median(x[1] for x in by["baozi"])
+        r_cpu = statistics.median(x[1] for x in by["redis"])
+        print(f"| {name} | {b_rps:,.0f} | {r_rps:,.0f} | {b_rps / r_rps:.2f}x | "
+              f"{b_cpu:,.0f} | {r_cpu:,.0f} | {b_cpu / r_cpu:.2f}x |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
@@ -110,16 +124,7 @@ def main() -> int:
         finally:
             for s in servers:
                 s.stop()
-    print(f"| workload (-P {opts.pipeline}) | baozi req/s | redis req/s | ratio | "
-          "baozi req/CPU-s | redis req/CPU-s | ratio |")
-    print("|---|---|---|---|---|---|---|")
-    for name, by in results.items():
-        b_rps = statistics.median(x[0] for x in by["baozi"])
-        r_rps = statistics.median(x[0] for x in by["redis"])
-        b_cpu = statistics.median(x[1] for x in by["baozi"])
-        r_cpu = statistics.median(x[1] for x in by["redis"])
-        print(f"| {name} | {b_rps:,.0f} | {r_rps:,.0f} | {b_rps / r_rps:.2f}x | "
-              f"{b_cpu:,.0f} | {r_cpu:,.0f} | {b_cpu / r_cpu:.2f}x |")
+    print_table(results, opts.pipeline)
     return 0
 
 

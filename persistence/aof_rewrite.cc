@@ -4,9 +4,14 @@
 // A rewrite (Redis rewriteAppendOnlyFileRio) starts with one FUNCTION LOAD <code> per function
 // library, then walks the databases in order; each non-empty one starts with SELECT <index>, then
 // every key becomes the commands that rebuild it: SET for a string, RPUSH for a list (head to
-// tail), SADD for a set, ZADD <score> <member> for a sorted set, HMSET for a hash. Collections go
-// out in commands of at most 64 items (AOF_REWRITE_ITEMS_PER_CMD): each command's header announces
-// min(64, items left), so a key of 130 items is 64 + 64 + 2. A key with a TTL is followed by
+// tail), SADD for a set, ZADD <score> <member> for a sorted set, HMSET for a hash, and for a
+// stream (Redis rewriteStreamObject) one XADD per entry with its ID (an empty stream: XADD key
+// MAXLEN 0 0-1 x y), XSETID with the last ID, ENTRIESADDED and MAXDELETEDID, then per group
+// XGROUP CREATE ... ENTRIESREAD, per pending entry of each consumer XCLAIM key group consumer 0
+// id TIME t RETRYCOUNT n JUSTID FORCE, and XGROUP CREATECONSUMER for a consumer with nothing
+// pending. The other collections go out in commands of at most 64 items
+// (AOF_REWRITE_ITEMS_PER_CMD): each command's header announces min(64, items left), so a key of
+// 130 items is 64 + 64 + 2. A key with a TTL is followed by
 // PEXPIREAT <key> <deadline ms>. Scores are printed with "%.17g" (rioWriteBulkDouble in 7.0), so
 // they read back exactly; infinities print as "inf" / "-inf", which ZADD accepts. Integers stored
 // as integers (int strings, intset members, listpack integers) print in decimal, which is what
@@ -25,6 +30,7 @@
 #include "storage/list.h"
 #include "storage/numbers.h"
 #include "storage/set.h"
+#include "storage/stream.h"
 #include "storage/zset.h"
 
 namespace baozi::aof {
@@ -127,6 +133,73 @@ class Batcher {
   uint64_t count_ = 0;
 };
 
+void BulkId(Writer& w, StreamId id) {
+  char buf[StreamId::kBufSize];
+  w.Bulk(std::string_view(buf, id.Format(buf)));
+}
+
+// Redis 7.0 rewriteStreamObject.
+void WriteStream(Writer& w, std::string_view key, const StreamObject& s) {
+  if (s.size() > 0) {
+    for (StreamObject::Iterator it(s, StreamId::Min(), StreamId::Max(), false); it.Next();) {
+      w.Count(3 + 2 * it.num_fields());
+      w.Raw("$4\r\nXADD\r\n");
+      w.Bulk(key);
+      BulkId(w, it.id());
+      it.ForEachField([&](std::string_view f, std::string_view v) {
+        w.Bulk(f);
+        w.Bulk(v);
+      });
+    }
+  } else {
+    // An empty stream: add an entry and trim it away at once, leaving the key behind.
+    w.Raw("*7\r\n$4\r\nXADD\r\n");
+    w.Bulk(key);
+    w.Raw("$6\r\nMAXLEN\r\n$1\r\n0\r\n$3\r\n0-1\r\n$1\r\nx\r\n$1\r\ny\r\n");
+  }
+  // Restores what the entries alone cannot: the last ID after deletions, the counters.
+  w.Raw("*7\r\n$6\r\nXSETID\r\n");
+  w.Bulk(key);
+  BulkId(w, s.last_id());
+  w.Raw("$12\r\nENTRIESADDED\r\n");
+  w.BulkInt(static_cast<int64_t>(s.entries_added()));
+  w.Raw("$12\r\nMAXDELETEDID\r\n");
+  BulkId(w, s.max_deleted_id());
+
+  for (const auto& [name, g] : s.groups()) {
+    w.Raw("*7\r\n$6\r\nXGROUP\r\n$6\r\nCREATE\r\n");
+    w.Bulk(key);
+    w.Bulk(name);
+    BulkId(w, g->last_id);
+    w.Raw("$11\r\nENTRIESREAD\r\n");
+    w.BulkInt(g->entries_read);
+    // Pending entries come back through forced XCLAIMs, which also create their consumer;
+    // consumers with nothing pending need XGROUP CREATECONSUMER.
+    for (const auto& [cname, c] : g->consumers) {
+      if (c->pel.empty()) {
+        w.Raw("*5\r\n$6\r\nXGROUP\r\n$14\r\nCREATECONSUMER\r\n");
+        w.Bulk(key);
+        w.Bulk(name);
+        w.Bulk(cname);
+        continue;
+      }
+      for (const auto& [id, nack] : c->pel) {
+        w.Raw("*12\r\n$6\r\nXCLAIM\r\n");
+        w.Bulk(key);
+        w.Bulk(name);
+        w.Bulk(cname);
+        w.Raw("$1\r\n0\r\n");
+        BulkId(w, id);
+        w.Raw("$4\r\nTIME\r\n");
+        w.BulkInt(nack->delivery_time);
+        w.Raw("$10\r\nRETRYCOUNT\r\n");
+        w.BulkInt(static_cast<int64_t>(nack->delivery_count));
+        w.Raw("$6\r\nJUSTID\r\n$5\r\nFORCE\r\n");
+      }
+    }
+  }
+}
+
 void WriteKey(Writer& w, std::string_view key, const Value& v) {
   switch (v.type()) {
     case ObjType::kString: {
@@ -174,6 +247,9 @@ void WriteKey(Writer& w, std::string_view key, const Value& v) {
       });
       return;
     }
+    case ObjType::kStream:
+      WriteStream(w, key, v.stream());
+      return;
   }
 }
 

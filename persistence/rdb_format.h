@@ -37,10 +37,15 @@ enum Type : uint8_t {
   kTypeZsetListpack = 17,
   kTypeListQuicklist2 = 18,
   kTypeStreamListpacks2 = 19,
+  // Redis 7.2 (RDB version 11; 20 is its SET_LISTPACK): consumers also carry an active time.
+  kTypeStreamListpacks3 = 21,
 };
 
-// Redis rdbIsObjectType for version 10.
-inline bool IsObjectType(int t) { return (t >= 0 && t <= 7) || (t >= 9 && t <= 19); }
+// Redis rdbIsObjectType for version 10, plus Redis 7.2's stream type 21, which we load as an
+// extension (7.0.15 refuses it). 20, 7.2's set listpack, stays unknown.
+inline bool IsObjectType(int t) {
+  return (t >= 0 && t <= 7) || (t >= 9 && t <= 19) || t == kTypeStreamListpacks3;
+}
 
 // Opcodes (bytes that are not object types).
 enum Opcode : uint8_t {

@@ -12,7 +12,7 @@ PACKAGES=(
   redis-server redis-tools
   python3 python3-redis python3-pytest
   # The clients and tools the drop-in tests run unchanged (tests/integration, tests/clients).
-  tmux python3-gevent python3-celery nutcracker prometheus-redis-exporter nodejs
+  tmux python3-gevent python3-celery python3-rq nutcracker prometheus-redis-exporter nodejs
 )
 
 if [[ $(id -u) -eq 0 ]]; then

@@ -399,6 +399,7 @@ bool AofWriter::Replay(std::string_view data, size_t start, const std::string& n
   Client fake(0, server_.clock().NowMs());
   fake.set_authenticated(true);
   fake.Set(kClientReplyOff);
+  fake.Set(kClientMustObey);
   aof::CommandReader reader(data, start);
   while (reader.Next()) {
     auto argv = reader.argv();

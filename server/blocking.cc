@@ -39,6 +39,11 @@ void CmdContext::Block(std::span<const std::string_view> keys, ObjType type, int
   server_.blocking().Block(client_, cmd_, args_, keys, type, deadline_ms);
 }
 
+void CmdContext::Block(std::span<const std::string_view> keys, ObjType type, int64_t deadline_ms,
+                       std::span<const std::string_view> argv) {
+  server_.blocking().Block(client_, cmd_, argv, keys, type, deadline_ms);
+}
+
 void BlockingManager::Block(Client& c, const Command& cmd, std::span<const std::string_view> argv,
                             std::span<const std::string_view> keys, ObjType type,
                             int64_t deadline_ms) {
@@ -117,19 +122,40 @@ void BlockingManager::SignalReady(Db& db, std::string_view key) {
   ready_.push_back({db.index(), std::string(key)});
 }
 
+bool BlockingManager::HasStreamWaiter(const std::vector<uint64_t>& ids) const {
+  for (uint64_t id : ids) {
+    auto w = waits_.find(id);
+    if (w != waits_.end() && w->second.type == ObjType::kStream) return true;
+  }
+  return false;
+}
+
 void BlockingManager::SignalSwappedDbs(int a, int b) {
   for (int index : {a, b}) {
     if (static_cast<size_t>(index) >= queues_.size()) continue;
     Db& db = server_.keyspace().db(index);
     std::vector<std::string> keys;
-    for (const auto& [key, ids] : queues_[index]) keys.push_back(key);
-    for (const std::string& key : keys) {
+    for (const auto& [key, ids] : queues_[index]) {
+      // A stream reader is told even when its key is gone (Redis 7.0 ends an XREADGROUP then).
       DbEntry* e = db.Find(key);
-      if (e != nullptr &&
-          (e->value.type() == ObjType::kList || e->value.type() == ObjType::kZset)) {
-        SignalReady(db, key);
+      if (HasStreamWaiter(ids) || (e != nullptr && (e->value.type() == ObjType::kList ||
+                                                    e->value.type() == ObjType::kZset))) {
+        keys.push_back(key);
       }
     }
+    for (const std::string& key : keys) SignalReady(db, key);
+  }
+}
+
+void BlockingManager::SignalFlushed(int db_index) {
+  for (size_t index = 0; index < queues_.size(); ++index) {
+    if (db_index >= 0 && static_cast<size_t>(db_index) != index) continue;
+    Db& db = server_.keyspace().db(static_cast<int>(index));
+    std::vector<std::string> keys;
+    for (const auto& [key, ids] : queues_[index]) {
+      if (HasStreamWaiter(ids)) keys.push_back(key);
+    }
+    for (const std::string& key : keys) SignalReady(db, key);
   }
 }
 
@@ -163,12 +189,19 @@ void BlockingManager::ServeReady() {
       std::vector<uint64_t> ids = *q;
       Db& db = server_.keyspace().db(rk.db);
       for (uint64_t id : ids) {
-        DbEntry* e = db.Find(rk.key);
-        if (e == nullptr) break;  // emptied: the rest keep waiting
         auto w = waits_.find(id);
-        if (w == waits_.end() || w->second.type != e->value.type()) continue;
+        if (w == waits_.end()) continue;
+        // A pop needs its type of value; a stream reader decides for itself, since a deleted
+        // or replaced stream, or a destroyed group, ends an XREADGROUP with an error.
+        if (w->second.type != ObjType::kStream) {
+          DbEntry* e = db.Find(rk.key);
+          if (e == nullptr || w->second.type != e->value.type()) continue;
+        }
         Client* c = server_.FindClient(id);
-        if (c != nullptr) Reprocess(*c);
+        if (c == nullptr) continue;
+        serving_key_ = &rk.key;
+        Reprocess(*c);
+        serving_key_ = nullptr;
       }
     }
   }

@@ -1,4 +1,5 @@
-// Blocking pops: BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP.
+// Blocking commands: BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, and
+// XREAD/XREADGROUP with BLOCK.
 //
 // A blocking command first runs like its non-blocking form. When every key it names is empty
 // it calls CmdContext::Block(), which lands here: the client stops processing input (its
@@ -16,6 +17,13 @@
 // reprocessing model). If it finds data it replies and leaves every queue; if the element is
 // already gone (an earlier waiter took it) it calls Block() again and keeps its place. Serving
 // can make more keys ready (BLMOVE pushes), so the loop runs until the ready list is empty.
+//
+// Streams differ in three ways. XADD signals its key itself (a stream grows in place). A stream
+// waiter needs new entries, not any value: XREAD saves the IDs that '$' stood for when it
+// blocked, runs again, and is served only what came after them, and only from the key being
+// served (serving_key()). And a stream key that is deleted or replaced, or whose group XGROUP
+// DESTROY removes, is signalled too, because Redis 7.0 ends a waiting XREADGROUP with an error
+// then; a plain XREAD keeps waiting.
 //
 // Timeouts sit in an ordered set of (deadline, client id); BeforeSleep answers the expired ones
 // with a null array, and the network arms a timer for the earliest deadline so a 1 ms timeout
@@ -60,6 +68,8 @@ class BlockingManager {
   bool IsBlocked(const Client& c) const;
   // True while `c`'s command is running again after a wake-up.
   bool IsReprocessing(const Client& c) const { return reprocessing_ == &c; }
+  // The key whose arrival is being served while a command runs again (nullptr otherwise).
+  const std::string* serving_key() const { return serving_key_; }
 
   // A client going away: forget it.
   void Remove(Client& c);
@@ -71,6 +81,8 @@ class BlockingManager {
   void SignalReady(Db& db, std::string_view key);
   // After SWAPDB: keys waited on in either database may now hold data.
   void SignalSwappedDbs(int a, int b);
+  // After FLUSHDB (that db) or FLUSHALL (-1): stream readers learn that their keys are gone.
+  void SignalFlushed(int db_index);
   bool HasReady() const { return !ready_.empty(); }
   // Serves waiters of ready keys until none is left (see the header comment).
   void ServeReady();
@@ -101,6 +113,7 @@ class BlockingManager {
   void Finish(Client& c, Wait& w);
   bool Reprocess(Client& c);
   std::vector<uint64_t>* Queue(int db, std::string_view key);
+  bool HasStreamWaiter(const std::vector<uint64_t>& ids) const;
 
   Server& server_;
   std::unordered_map<uint64_t, Wait> waits_;  // by client id
@@ -109,6 +122,7 @@ class BlockingManager {
   std::set<std::pair<int64_t, uint64_t>> timeouts_;
   std::vector<ReadyKey> ready_;
   const Client* reprocessing_ = nullptr;
+  const std::string* serving_key_ = nullptr;
   bool still_blocked_ = false;
 };
 

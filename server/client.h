@@ -45,6 +45,9 @@ enum ClientFlag : uint32_t {
   kClientTrackingOptout = 1 << 22,
   kClientTrackingCaching = 1 << 23,  // CLIENT CACHING yes|no, for the next command only
   kClientTrackingNoloop = 1 << 24,
+  // The AOF loader (Redis mustObeyClient): commands it replays were already trimmed as
+  // recorded, so XADD/XTRIM ignore the default LIMIT of '~'.
+  kClientMustObey = 1 << 25,
 };
 
 // MULTI's queue (server/multi.h). Arguments are owned: the input buffer they came from is

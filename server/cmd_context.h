@@ -42,6 +42,10 @@ class CmdContext {
   // never) the client gets a null array.
   bool CanBlock() const;
   void Block(std::span<const std::string_view> keys, ObjType type, int64_t deadline_ms);
+  // The same, saving `argv` to run again instead of the command's own (XREAD saves the IDs
+  // that '$' stood for when it blocked).
+  void Block(std::span<const std::string_view> keys, ObjType type, int64_t deadline_ms,
+             std::span<const std::string_view> argv);
 
   // What a write reports, in Redis's order (signalModifiedKey, then notifyKeyspaceEvent): every
   // key a command changes is signalled (WATCH), and each change publishes the event Redis

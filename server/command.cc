@@ -54,6 +54,8 @@ CommandRegistry::CommandRegistry() {
   RegisterSetCommands(*this);
   RegisterZsetCommands(*this);
   RegisterZsetSetopCommands(*this);
+  RegisterStreamCommands(*this);
+  RegisterStreamGroupCommands(*this);
   RegisterSortCommands(*this);
   RegisterMemoryCommands(*this);
   RegisterScriptCommands(*this);

@@ -144,6 +144,8 @@ void RegisterListCommands(CommandRegistry& r);
 void RegisterSetCommands(CommandRegistry& r);
 void RegisterZsetCommands(CommandRegistry& r);
 void RegisterZsetSetopCommands(CommandRegistry& r);
+void RegisterStreamCommands(CommandRegistry& r);
+void RegisterStreamGroupCommands(CommandRegistry& r);
 void RegisterSortCommands(CommandRegistry& r);
 void RegisterKeyCommands(CommandRegistry& r);
 void RegisterServerCommands(CommandRegistry& r);

@@ -937,6 +937,10 @@ std::vector<Param> BuildTable() {
                       "zset-max-ziplist-value"));
   t.push_back(NumericParam("set-max-intset-entries", 0, &Config::set_max_intset_entries, 0,
                            kLongMax, d.set_max_intset_entries));
+  t.push_back(NumericParam("stream-node-max-bytes", 0, &Config::stream_node_max_bytes, 0, kLongMax,
+                           d.stream_node_max_bytes, NumKind::kMemory));
+  t.push_back(NumericParam("stream-node-max-entries", 0, &Config::stream_node_max_entries, 0,
+                           kLongMax, d.stream_node_max_entries));
   t.push_back(
       aliased(NumericParam("list-max-listpack-size", 0, &Config::list_max_listpack_size,
                            std::numeric_limits<int>::min(), kIntMax, d.list_max_listpack_size),

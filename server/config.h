@@ -141,6 +141,8 @@ struct Config {
   // Compact encodings (storage/encoding_limits.h); Redis 7.0's compiled-in defaults.
   int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;
+  int64_t stream_node_max_bytes = 4096;
+  int64_t stream_node_max_entries = 100;
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int64_t set_max_intset_entries = 512;

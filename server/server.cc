@@ -89,12 +89,15 @@ void Server::Init() {
     l.zset_max_listpack_value = static_cast<size_t>(c.zset_max_listpack_value);
     l.set_max_intset_entries = static_cast<size_t>(c.set_max_intset_entries);
     l.list_max_listpack_size = c.list_max_listpack_size;
+    l.stream_node.max_bytes = static_cast<size_t>(c.stream_node_max_bytes);
+    l.stream_node.max_entries = c.stream_node_max_entries;
     return {};
   };
   (void)apply_limits(config_);
   config_table_.SetApplyHook(
       {"hash-max-listpack-entries", "hash-max-listpack-value", "zset-max-listpack-entries",
-       "zset-max-listpack-value", "set-max-intset-entries", "list-max-listpack-size"},
+       "zset-max-listpack-value", "set-max-intset-entries", "list-max-listpack-size",
+       "stream-node-max-bytes", "stream-node-max-entries"},
       apply_limits);
   // CONFIG SET appendonly (updateAppendonly): on starts the AOF with a rewrite, off stops it.
   auto apply_appendonly = [this](const Config& c) -> std::expected<void, std::string> {

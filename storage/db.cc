@@ -16,6 +16,8 @@ std::string_view TypeName(ObjType t) {
       return "zset";
     case ObjType::kHash:
       return "hash";
+    case ObjType::kStream:
+      return "stream";
   }
   return "none";
 }
@@ -52,6 +54,9 @@ bool Db::IsExpired(const DbEntry& e) const {
 
 void Db::DeleteExpired(std::string_view key) {
   ks_->stats().expired_keys++;
+  if (ks_->waiters[static_cast<int>(ObjType::kStream)] != 0) {
+    if (DbEntry* e = dict_.Find(key)) SignalIfStreamGone(key, e->value);
+  }
   dict_.Erase(key);
   if (ks_->on_expired) ks_->on_expired(*this, key);
 }
@@ -97,9 +102,16 @@ void Db::Overwrite(DbEntry& e, Value value) {
   ReplaceValue(e, std::move(value));
 }
 
+void Db::SignalIfStreamGone(std::string_view key, const Value& old) {
+  if (ks_->waiters[static_cast<int>(ObjType::kStream)] != 0 && old.type() == ObjType::kStream) {
+    ks_->SignalIfWaited(*this, key, ObjType::kStream);
+  }
+}
+
 // Redis dbSetValue: the new value takes over the old one's LFU data (a replaced counter is still
 // the key's popularity); under LRU it is a new object, accessed now.
 void Db::ReplaceValue(DbEntry& e, Value value) {
+  SignalIfStreamGone(Dict<DbEntry>::KeyOf(&e), e.value);
   uint32_t access = e.value.lru();
   e.value = std::move(value);
   e.value.set_lru(ks_->lfu_mode() ? access : ks_->InitialAccess());
@@ -148,14 +160,16 @@ bool Db::Delete(std::string_view key) {
   if (e == nullptr) return false;
   DropTtl(*e);
   ks_->stats().dirty++;
+  SignalIfStreamGone(key, e->value);
   return dict_.Erase(key);
 }
 
 bool Db::Remove(std::string_view key) {
   // One lookup: eviction removes a key per write, so this is on a hot path.
-  return dict_.EraseWith(key, [this](DbEntry& e) {
+  return dict_.EraseWith(key, [this, key](DbEntry& e) {
     DropTtl(e);
     ks_->stats().dirty++;
+    SignalIfStreamGone(key, e.value);
   });
 }
 
@@ -164,6 +178,7 @@ std::optional<ExtractedEntry> Db::Extract(std::string_view key) {
   if (e == nullptr) return std::nullopt;
   int64_t expire_ms = ExpireOf(*e);
   DropTtl(*e);
+  SignalIfStreamGone(key, e->value);
   auto taken = dict_.Extract(key);
   return ExtractedEntry{std::move(taken->value), expire_ms};
 }

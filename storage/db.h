@@ -90,6 +90,9 @@ class Db {
   // Replaces the value of an existing entry found with a write lookup, keeping its TTL (Redis
   // dbOverwrite: the LFU counter carries over; under LRU the access time is now).
   void Overwrite(DbEntry& e, Value value);
+  // A stream leaving `key` (deleted, expired, replaced, renamed away) is reported to the
+  // blocking layer while clients wait on streams: a waiting XREADGROUP then ends with an error.
+  void SignalIfStreamGone(std::string_view key, const Value& old);
   // Records an in-place modification of a value (APPEND, SETRANGE, SETBIT...) of an entry found
   // with a write lookup, which already counted the access.
   void MarkModified(DbEntry& e);
@@ -256,7 +259,7 @@ class Keyspace {
   // waits, every key added with such a value is reported through on_key_ready (Redis's
   // signalKeyAsReady from dbAdd), which is how a push, a RENAME or a BLMOVE target wakes them.
   // With no waiter the check is one load on the insert path.
-  uint32_t waiters[5] = {};  // indexed by ObjType
+  uint32_t waiters[6] = {};  // indexed by ObjType
   std::function<void(Db&, std::string_view key)> on_key_ready;
   void SignalIfWaited(Db& db, std::string_view key, ObjType t) {
     if (waiters[static_cast<int>(t)] != 0 && on_key_ready) on_key_ready(db, key);

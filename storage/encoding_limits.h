@@ -15,6 +15,11 @@ struct EncodingLimits {
   size_t set_max_intset_entries = 512;
   // Positive: entries per quicklist node; -1..-5: node size limit of 4, 8, 16, 32, 64 KB.
   int list_max_listpack_size = -2;
+  // stream-node-max-bytes (0: only the 1 GiB listpack limit) and stream-node-max-entries (0: none).
+  struct StreamNode {
+    size_t max_bytes = 4096;
+    int64_t max_entries = 100;
+  } stream_node;
 };
 
 }  // namespace baozi

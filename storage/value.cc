@@ -3,6 +3,7 @@
 #include "storage/hash.h"
 #include "storage/list.h"
 #include "storage/set.h"
+#include "storage/stream.h"
 #include "storage/zset.h"
 
 namespace baozi {
@@ -25,6 +26,8 @@ std::string_view EncodingName(Encoding e) {
       return "intset";
     case Encoding::kSkiplist:
       return "skiplist";
+    case Encoding::kStream:
+      return "stream";
   }
   return "unknown";
 }
@@ -41,6 +44,8 @@ static auto VisitObject(ObjType t, void* o, Fn&& fn) {
       return fn(static_cast<SetObject*>(o));
     case ObjType::kZset:
       return fn(static_cast<ZsetObject*>(o));
+    case ObjType::kStream:
+      return fn(static_cast<StreamObject*>(o));
     case ObjType::kString:
       break;
   }
@@ -60,9 +65,8 @@ void Value::DeleteObject() {
 }
 
 void* Value::CloneObject() const {
-  return VisitObject(type_, u_.object, [](auto* o) -> void* {
-    return new std::remove_pointer_t<decltype(o)>(*o);
-  });
+  return VisitObject(type_, u_.object,
+                     [](auto* o) -> void* { return new std::remove_pointer_t<decltype(o)>(*o); });
 }
 
 }  // namespace baozi

@@ -12,10 +12,10 @@
 // modified in place (MutableString: APPEND, SETRANGE, SETBIT...) becomes a heap std::string, whose
 // spare capacity makes repeated appends cheap, as Redis's raw sds does.
 //
-// Lists, hashes, sets and sorted sets live in a heap object of their own class (ListObject,
-// HashObject, SetObject, ZsetObject), owned by the Value; the object picks and reports its
-// encoding (listpack, quicklist, intset, hashtable, skiplist) and converts itself up at Redis's
-// thresholds.
+// Lists, hashes, sets, sorted sets and streams live in a heap object of their own class
+// (ListObject, HashObject, SetObject, ZsetObject, StreamObject), owned by the Value; the object
+// picks and reports its encoding (listpack, quicklist, intset, hashtable, skiplist) and converts
+// itself up at Redis's thresholds.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +29,7 @@
 
 namespace baozi {
 
-enum class ObjType : uint8_t { kString, kList, kSet, kZset, kHash };
+enum class ObjType : uint8_t { kString, kList, kSet, kZset, kHash, kStream };
 
 enum class Encoding : uint8_t {
   kInt,
@@ -40,6 +40,7 @@ enum class Encoding : uint8_t {
   kHashtable,
   kIntset,
   kSkiplist,
+  kStream,
 };
 
 // Redis's name for an encoding, as OBJECT ENCODING spells it.
@@ -49,6 +50,7 @@ class ListObject;
 class HashObject;
 class SetObject;
 class ZsetObject;
+class StreamObject;
 
 inline constexpr size_t kEmbStrMaxLen = 44;
 inline constexpr size_t kIntBufSize = 24;
@@ -122,6 +124,7 @@ class Value {
   static Value Wrap(HashObject* o) { return WrapObject(ObjType::kHash, o); }
   static Value Wrap(SetObject* o) { return WrapObject(ObjType::kSet, o); }
   static Value Wrap(ZsetObject* o) { return WrapObject(ObjType::kZset, o); }
+  static Value Wrap(StreamObject* o) { return WrapObject(ObjType::kStream, o); }
 
   ObjType type() const { return type_; }
   bool is_string() const { return type_ == ObjType::kString; }
@@ -133,6 +136,7 @@ class Value {
   HashObject& hash() const { return *static_cast<HashObject*>(u_.object); }
   SetObject& set() const { return *static_cast<SetObject*>(u_.object); }
   ZsetObject& zset() const { return *static_cast<ZsetObject*>(u_.object); }
+  StreamObject& stream() const { return *static_cast<StreamObject*>(u_.object); }
   bool is_int() const { return storage_ == Storage::kInt; }
   int64_t int_value() const { return u_.integer; }
 

@@ -103,6 +103,7 @@ void CmdFlushDb(CmdContext& ctx) {
   ctx.server().watches().TouchAllInDb(ctx.db(), nullptr);
   ctx.server().SignalFlushed();
   ctx.db().Clear();
+  ctx.server().blocking().SignalFlushed(ctx.client().db());
   ctx.rb().SendOk();
   ctx.ForcePropagation();  // even an empty db's flush reaches the AOF
 }
@@ -112,6 +113,7 @@ void CmdFlushAll(CmdContext& ctx) {
   for (int i = 0; i < ks.size(); ++i) ctx.server().watches().TouchAllInDb(ks.db(i), nullptr);
   ctx.server().SignalFlushed();
   ks.FlushAll();
+  ctx.server().blocking().SignalFlushed(-1);
   ctx.server().snapshot().AfterFlushAll();
   ctx.rb().SendOk();
   ctx.ForcePropagation();

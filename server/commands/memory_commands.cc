@@ -5,13 +5,15 @@
 // allocation holding the chain link, the value header and the key's bytes), a string's heap
 // buffer, or a collection's object and its parts. Collections estimate from the first SAMPLES
 // elements or nodes as Redis does where their size is not already known exactly (see each
-// object's MemoryUsage(samples)). Like Redis, the key is found as stored: an expired key that
+// object's MemoryUsage(samples); streams in StreamUsage below, on the stream's public
+// interface). Like Redis, the key is found as stored: an expired key that
 // is still in memory is reported, and the lookup counts no hit or miss.
 //
 // STATS and DOCTOR read the overhead/dataset split of server/memory_overhead.h, the same figures
 // INFO memory prints.
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <string>
 
 #include "server/allocator.h"
@@ -23,12 +25,57 @@
 #include "storage/hash.h"
 #include "storage/list.h"
 #include "storage/set.h"
+#include "storage/stream.h"
 #include "storage/zset.h"
 
 namespace baozi {
 namespace {
 
 constexpr size_t kDefaultSamples = 5;  // Redis OBJ_COMPUTE_SIZE_DEF_SAMPLES
+
+// One node of a std::map: the red-black tree header (colour, parent, left, right) and the pair.
+template <class Map>
+size_t MapNodeBytes() {
+  return AllocSize(4 * sizeof(void*) + sizeof(typename Map::value_type));
+}
+
+size_t StringHeapBytes(const std::string& s) {
+  return s.capacity() > 15 ? AllocSize(s.capacity() + 1) : 0;
+}
+
+// Redis objectComputeSize for streams: the node listpacks are sampled (the first `samples`
+// nodes, their average standing for all but the last node, which is added as it is); every
+// group and consumer is counted with its PEL, and the NACKs once, in the group's PEL.
+size_t StreamUsage(const StreamObject& s, size_t samples) {
+  using NodeMap = std::map<StreamId, Listpack>;
+  size_t usage = AllocSize(sizeof(StreamObject)) + s.node_count() * MapNodeBytes<NodeMap>();
+  size_t sampled = 0;
+  size_t lp_bytes = 0;
+  size_t last_lp = 0;
+  s.ForEachNode([&](StreamId, const Listpack& lp) {
+    if (sampled < samples) {
+      lp_bytes += lp.MemoryUsage();
+      ++sampled;
+    }
+    last_lp = lp.MemoryUsage();
+  });
+  if (s.node_count() <= sampled) {
+    usage += lp_bytes;
+  } else if (sampled > 0) {
+    usage += lp_bytes / sampled * (s.node_count() - 1) + last_lp;
+  }
+  for (const auto& [name, g] : s.groups()) {
+    usage += MapNodeBytes<StreamObject::GroupMap>() + StringHeapBytes(name) +
+             AllocSize(sizeof(StreamGroup)) +
+             g->pel.size() * MapNodeBytes<decltype(StreamGroup::pel)>();
+    for (const auto& [cname, c] : g->consumers) {
+      usage += MapNodeBytes<decltype(StreamGroup::consumers)>() + StringHeapBytes(cname) +
+               AllocSize(sizeof(StreamConsumer)) + StringHeapBytes(c->name) +
+               c->pel.size() * MapNodeBytes<decltype(StreamConsumer::pel)>();
+    }
+  }
+  return usage;
+}
 
 size_t ValueUsage(const Value& v, size_t samples) {
   switch (v.type()) {
@@ -44,6 +91,8 @@ size_t ValueUsage(const Value& v, size_t samples) {
       return v.set().MemoryUsage(samples);
     case ObjType::kZset:
       return v.zset().MemoryUsage(samples);
+    case ObjType::kStream:
+      return StreamUsage(v.stream(), samples);
   }
   return 0;
 }

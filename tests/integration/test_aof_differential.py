@@ -78,6 +78,9 @@ def time_positions(argv: list[bytes]) -> list[int]:
         return [i + 1 for i, a in enumerate(argv[:-1]) if a.upper() in (b"PXAT", b"EXAT")]
     if name == b"RESTORE" and any(a.upper() == b"ABSTTL" for a in argv[4:]):
         return [2]
+    if name == b"XCLAIM":
+        # XREADGROUP, XAUTOCLAIM and XCLAIM IDLE propagate the delivery time as TIME <unix ms>.
+        return [i + 1 for i, a in enumerate(argv[5:-1], 5) if a.upper() == b"TIME"]
     return []
 
 

@@ -12,7 +12,7 @@ from .core import FAMILIES, Cmd, Gen, cmd, family, generate
 __all__ = ["FAMILIES", "Cmd", "Gen", "cmd", "family", "generate", "load_families"]
 
 FAMILY_MODULES = ["strings", "bits", "keys", "misc", "lists", "sets", "sort", "zsets", "hashes", "zsetops",
-                 "multi", "expire", "scripts"]
+                 "multi", "expire", "scripts", "streams"]
 
 _loaded = False
 

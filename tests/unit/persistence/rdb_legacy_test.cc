@@ -320,13 +320,14 @@ TEST_CASE("Unsupported and unknown object types fail with a reason", "[rdb][lega
     REQUIRE_FALSE(v.has_value());
     CHECK_FALSE(v.error().reason.empty());
   }
+  // Streams load (stream_rdb_test.cc); one cut short after its node count is an error.
   Keyspace ks(16);
   std::string file = "REDIS0010";
   file += static_cast<char>(kTypeStreamListpacks2);
   file += RdbString("s") + RdbLen(0);
   auto r = Load(file, ks, LoadOptions{});
   REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().reason.find("stream") != std::string::npos);
+  CHECK(r.error().reason == "unexpected end of file");
   for (uint8_t op : {kOpFunction2, kOpModuleAux}) {
     std::string f = "REDIS0010";
     f += static_cast<char>(op);

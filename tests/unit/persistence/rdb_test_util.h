@@ -15,6 +15,7 @@
 #include "storage/list.h"
 #include "storage/numbers.h"
 #include "storage/set.h"
+#include "storage/stream.h"
 #include "storage/value.h"
 #include "storage/zset.h"
 
@@ -73,6 +74,16 @@ inline std::string DescribeValue(const Value& v) {
         items.emplace_back(m);
         items.push_back(DoubleToString(score));
       });
+      break;
+    case ObjType::kStream:
+      for (StreamObject::Iterator it(v.stream(), StreamId::Min(), StreamId::Max(), false);
+           it.Next();) {
+        items.push_back(it.id().ToString());
+        it.ForEachField([&](std::string_view f, std::string_view val) {
+          items.emplace_back(f);
+          items.emplace_back(val);
+        });
+      }
       break;
   }
   std::string out =

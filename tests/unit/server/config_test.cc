@@ -154,6 +154,8 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"requirepass", ""},
       {"save", "3600 1 300 100 60 10000"},
       {"set-max-intset-entries", "512"},
+      {"stream-node-max-bytes", "4096"},
+      {"stream-node-max-entries", "100"},
       {"slowlog-log-slower-than", "10000"},
       {"slowlog-max-len", "128"},
       {"stop-writes-on-bgsave-error", "yes"},
