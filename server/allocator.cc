@@ -22,8 +22,8 @@
 // back to mallocx / __libc_malloc.
 //
 // Without jemalloc (-DBAOZI_JEMALLOC=OFF) the same functions wrap glibc's __libc_* entry points
-// and count malloc_usable_size. Under AddressSanitizer, which must own malloc, only operator
-// new/delete are replaced: storage's direct malloc calls go uncounted in those builds.
+// and count malloc_usable_size. Under Address- or ThreadSanitizer, which must own malloc, only
+// operator new/delete are replaced: storage's direct malloc calls go uncounted in those builds.
 #include "server/allocator.h"
 
 #include <dlfcn.h>
@@ -37,10 +37,20 @@
 #include <cstdlib>
 #include <new>
 
+// g++ announces sanitizers with __SANITIZE_*__, clang only through __has_feature.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define BAOZI_CLANG_SANITIZER 1
+#endif
+#endif
+#ifndef BAOZI_CLANG_SANITIZER
+#define BAOZI_CLANG_SANITIZER 0
+#endif
+
 #if BAOZI_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #define BAOZI_REPLACE_MALLOC 1
-#elif defined(__SANITIZE_ADDRESS__)
+#elif defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || BAOZI_CLANG_SANITIZER
 #define BAOZI_REPLACE_MALLOC 0
 #else
 #define BAOZI_REPLACE_MALLOC 1

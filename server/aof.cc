@@ -527,7 +527,8 @@ bool AofWriter::LoadAtStartup() {
       }
       auto m = aof::Manifest::Parse(*text);
       if (!m) {
-        std::string_view lines = m.error().LogText();
+        const std::string log_text = m.error().LogText();  // lines views into it
+        std::string_view lines = log_text;
         while (!lines.empty()) {
           size_t nl = lines.find('\n');
           server_.Log(Server::kWarning, lines.substr(0, nl));

@@ -1,5 +1,6 @@
 #include "server/command.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace baozi {
@@ -69,6 +70,29 @@ Command* CommandRegistry::Add(const CommandSpec& spec) {
   all_.push_back(c);
   index_[c->name()] = c;
   return c;
+}
+
+std::expected<void, std::string> CommandRegistry::Rename(std::string_view from,
+                                                         std::string_view to) {
+  Command* c = Find(from);
+  if (c == nullptr) return std::unexpected("No such command in rename-command");
+  // Each command sits in the index once, under its current name.
+  for (auto it = index_.begin(); it != index_.end(); ++it) {
+    if (it->second == c) {
+      index_.erase(it);
+      break;
+    }
+  }
+  if (to.empty()) {
+    std::erase(all_, c);
+    return {};
+  }
+  std::string lower(to);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (index_.contains(lower)) return std::unexpected("Target command name already exists");
+  renamed_.push_back(std::move(lower));
+  index_[renamed_.back()] = c;
+  return {};
 }
 
 Command* CommandRegistry::Find(std::string_view name) const {

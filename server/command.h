@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <expected>
 #include <memory>
 #include <span>
 #include <string>
@@ -117,6 +119,10 @@ class CommandRegistry {
   Command* Find(std::string_view name) const;
   // Top-level commands in registration order.
   const std::vector<Command*>& all() const { return all_; }
+  // rename-command (config file): `from` answers to `to` from now on (still reporting its own
+  // name in COMMAND, errors and stats, as in Redis); an empty `to` removes it. Errors are
+  // Redis's load-time reasons.
+  std::expected<void, std::string> Rename(std::string_view from, std::string_view to);
 
   // Visits every command and subcommand.
   template <class Fn>
@@ -131,6 +137,7 @@ class CommandRegistry {
   std::vector<std::unique_ptr<Command>> owned_;
   std::vector<Command*> all_;
   std::unordered_map<std::string_view, Command*> index_;
+  std::deque<std::string> renamed_;  // owns the index keys Rename added
 };
 
 // Lowercases name into buf (at most cap bytes); returns the view or an empty view when too long.

@@ -886,6 +886,8 @@ std::vector<Param> BuildTable() {
   t.push_back(ClientOutputBufferLimitParam());
   t.push_back(EnumParam("enable-debug-command", kImmutable, &Config::enable_debug_command,
                         kProtectedActions, d.enable_debug_command));
+  t.push_back(EnumParam("enable-protected-configs", kImmutable, &Config::enable_protected_configs,
+                        kProtectedActions, d.enable_protected_configs));
   Param hz = NumericParam("hz", 0, &Config::hz, 0, kIntMax, d.hz);
   // Redis takes any hz but runs (and reports) it clamped to [1, 500].
   hz.set = [inner = std::move(hz.set)](Config& c, Args a, SetContext& ctx) -> SetResult {
@@ -1073,6 +1075,10 @@ std::expected<void, std::string> ConfigTable::LoadText(std::string_view text,
       }
       auto r = p->set(*cfg_, args, ctx);
       if (!r) return Fail(ErrorAt(origin, i + 1, line, r.error()));
+    } else if (directive == "rename-command" && argv->size() == 3 && renamer_) {
+      if (auto r = renamer_((*argv)[1], (*argv)[2]); !r) {
+        return Fail(ErrorAt(origin, i + 1, line, r.error()));
+      }
     } else if (directive == "include" && argv->size() == 2) {
       if (st.depth >= kMaxIncludeDepth) {
         return Fail(ErrorAt(origin, i + 1, line, "include nesting is too deep"));
@@ -1233,7 +1239,7 @@ std::vector<std::pair<std::string, std::string>> ConfigTable::Get(
 }
 
 std::expected<void, std::string> ConfigTable::Set(
-    std::span<const std::string_view> name_value_pairs) {
+    std::span<const std::string_view> name_value_pairs, bool local_caller) {
   if (name_value_pairs.size() % 2 != 0) return Fail("syntax error");
   const size_t count = name_value_pairs.size() / 2;
 
@@ -1252,7 +1258,11 @@ std::expected<void, std::string> ConfigTable::Set(
                   "') - " + std::string(why));
     };
     if (p->flags & kImmutable) return failed_on("can't set immutable config");
-    if (p->flags & kProtected) return failed_on("can't set protected config");
+    if ((p->flags & kProtected) &&
+        !(cfg_->enable_protected_configs == ProtectedAction::kYes ||
+          (cfg_->enable_protected_configs == ProtectedAction::kLocal && local_caller))) {
+      return failed_on("can't set protected config");
+    }
     // Duplicates are spotted by name, as Redis does: a parameter and its alias both apply.
     for (size_t j = 0; j < i; ++j) {
       if (EqualsNoCase(name_value_pairs[2 * j], name)) return failed_on("duplicate parameter");

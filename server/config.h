@@ -15,9 +15,11 @@
 // Behaviour notes (all checked against redis-server 7.0.15):
 //  - Names are case-insensitive. CONFIG GET reports an exact (non-glob) name in the caller's
 //    spelling and glob matches in canonical spelling, each parameter at most once.
-//  - dir and dbfilename are "protected" and immutable ones (daemonize, databases, ...) are
-//    refused by CONFIG SET; enable-protected-configs is not a parameter here, so protected
-//    parameters are always refused, as with Redis's default.
+//  - dir and dbfilename are "protected": CONFIG SET refuses them unless enable-protected-configs
+//    (immutable, default no) is yes, or local and the caller is on a loopback/unix connection.
+//    Immutable ones (daemonize, databases, ...) are always refused by CONFIG SET.
+//  - `rename-command old new` lines (config file or command line) go to the renamer hook, in
+//    order, while loading; an empty `new` disables the command.
 //  - Setting `dir` changes the process's working directory (chdir), as Redis does, so the RDB
 //    and AOF file names stay relative to it.
 //  - In config files (and command-line options) repeated `save` lines accumulate and the first
@@ -53,7 +55,8 @@ enum class MaxmemoryPolicy : uint8_t {
   kAllKeysRandom,
   kNoEviction,
 };
-// enable-debug-command: never, always, or only for clients on a loopback/unix connection.
+// enable-debug-command / enable-protected-configs: never, always, or only for clients on a
+// loopback (127.0.0.1, ::1) or unix-socket connection.
 enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
 
 // Parses Redis's notify-keyspace-events letters ("KEA", "Ex", ...) into a mask. Any other
@@ -101,6 +104,7 @@ struct Config {
   std::string logfile;  // empty = stdout
   int hz = 10;
   ProtectedAction enable_debug_command = ProtectedAction::kNo;
+  ProtectedAction enable_protected_configs = ProtectedAction::kNo;
   // Persistence
   std::string dir;  // absolute working directory; ConfigTable fills it in
   std::string dbfilename = "dump.rdb";
@@ -175,6 +179,10 @@ struct Config {
 // Called after CONFIG SET changed a parameter, with the new configuration. An error makes the
 // whole CONFIG SET fail and roll back.
 using ConfigApplyHook = std::function<std::expected<void, std::string>(const Config&)>;
+// Applies one `rename-command from to` line (to == "" disables `from`); the error is Redis's
+// reason ("No such command in rename-command", ...).
+using CommandRenamer =
+    std::function<std::expected<void, std::string>(std::string_view from, std::string_view to)>;
 
 class ConfigTable {
  public:
@@ -199,8 +207,10 @@ class ConfigTable {
   std::vector<std::pair<std::string, std::string>> Get(
       std::span<const std::string_view> patterns) const;
   // CONFIG SET name value [name value ...]. On failure nothing changed and the error is
-  // Redis's text without the "ERR " prefix.
-  std::expected<void, std::string> Set(std::span<const std::string_view> name_value_pairs);
+  // Redis's text without the "ERR " prefix. `local_caller` (a loopback or unix-socket client)
+  // matters only for protected parameters under enable-protected-configs local.
+  std::expected<void, std::string> Set(std::span<const std::string_view> name_value_pairs,
+                                       bool local_caller = false);
   // CONFIG REWRITE of config_file(). Error text without "ERR ".
   std::expected<void, std::string> Rewrite();
 
@@ -209,6 +219,10 @@ class ConfigTable {
   // One hook for several parameters, run once per CONFIG SET however many of them changed
   // (Redis dedups its apply functions the same way), e.g. {"port", "bind"} -> re-listen.
   void SetApplyHook(std::initializer_list<std::string_view> names, ConfigApplyHook hook);
+
+  // Where rename-command lines go while loading; without one they are refused as bad
+  // directives.
+  void SetCommandRenamer(CommandRenamer renamer) { renamer_ = std::move(renamer); }
 
   // Absolute path of the file loaded by LoadFile/LoadCommandLine; empty if none.
   const std::string& config_file() const { return config_file_; }
@@ -229,6 +243,7 @@ class ConfigTable {
   Config* cfg_;
   std::vector<Param> params_;
   std::string config_file_;
+  CommandRenamer renamer_;
   bool save_loaded_ = false;  // a config file's first `save` line drops the defaults
 };
 

@@ -38,6 +38,17 @@ std::string UnknownCommandError(std::span<const std::string_view> argv) {
   return msg;
 }
 
+constexpr std::string_view kErrDebugNotAllowed =
+    "DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can "
+    "run it from a local connection, otherwise you need to set this option in the configuration "
+    "file, and then restart the server.";
+
+// Redis allowProtectedAction: yes, or local for a loopback/unix-socket client.
+bool DebugCommandAllowed(const Config& cfg, const Client& client) {
+  return cfg.enable_debug_command == ProtectedAction::kYes ||
+         (cfg.enable_debug_command == ProtectedAction::kLocal && client.Has(kClientLocal));
+}
+
 }  // namespace
 
 void FeedMonitors(Server& server, Client& client, std::span<const std::string_view> argv) {
@@ -304,7 +315,8 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
     Command* sub = cmd->FindSubcommand(argv[1]);
     if (sub == nullptr) {
       client.last_cmd = nullptr;
-      std::string upper(cmd->name());
+      // Redis names the command as typed (a rename-command alias included).
+      std::string upper(CString(argv[0]));
       for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       std::string msg = "unknown subcommand '";
       msg.append(CString(argv[1]).substr(0, 128));
@@ -331,6 +343,12 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   uint32_t cmd_flags = cmd->flags();
   if ((cmd_flags & (kSkipMonitor | kNoMandatoryKeys)) == (kSkipMonitor | kNoMandatoryKeys)) {
     cmd_flags = server.scripting().CommandFlags(*cmd, argv);
+  }
+  // DEBUG under enable-debug-command is refused before AUTH is asked for, as in Redis's
+  // processCommand (and so is queued as an error inside MULTI).
+  if (cmd->name() == "debug" && !DebugCommandAllowed(server.config(), client)) {
+    Reject(server, client, argv, cmd, kErrDebugNotAllowed);
+    return DispatchResult::kDone;
   }
   if (!client.authenticated() && !server.config().requirepass.empty() && !cmd->Has(kNoAuth)) {
     Reject(server, client, argv, cmd, kErrNoAuth);

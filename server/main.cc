@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   }
   baozi::SystemClock clock;
   baozi::Server server(&clock);
+  server.config_table().SetCommandRenamer([&server](std::string_view from, std::string_view to) {
+    return server.registry().Rename(from, to);
+  });
   if (auto r = server.config_table().LoadCommandLine(argc, argv); !r) {
     std::fprintf(stderr, "%s\n", r.error().c_str());
     return 1;

@@ -7,9 +7,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <span>
 
 #include "protocol/resp_parser.h"
@@ -24,6 +26,32 @@ namespace baozi {
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
+
+// A connection's query buffer. It grows without zero-filling (std::string::resize would write
+// every byte): the kernel maps pages only when they are written, so a client sending small
+// requests keeps one page of its 16 KB resident, and 10,000 idle clients cost a page each.
+class QueryBuffer {
+ public:
+  char* data() { return buf_.get(); }
+  size_t size() const { return cap_; }
+  // Makes room for `want` bytes, keeping the first `keep`.
+  void Reserve(size_t want, size_t keep) {
+    if (want <= cap_) return;
+    const size_t cap = std::max(want, cap_ * 2);
+    auto grown = std::make_unique_for_overwrite<char[]>(cap);
+    if (keep != 0) std::memcpy(grown.get(), buf_.get(), keep);
+    buf_ = std::move(grown);
+    cap_ = cap;
+  }
+  void Release() {
+    buf_.reset();
+    cap_ = 0;
+  }
+
+ private:
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0;
+};
 constexpr size_t kMaxIdleBuffer = 64 * 1024;
 // Output backpressure (network.h): stop running a client's commands over this much unsent
 // output and start again below half of it.
@@ -36,7 +64,9 @@ std::string FormatEndpoint(const asio::generic::stream_protocol::endpoint& ep, b
   if (sa->sa_family == AF_INET) {
     auto* in = reinterpret_cast<const sockaddr_in*>(sa);
     inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-    if (loopback) *loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    // Redis's connIsLocal compares the peer's text with "127.0.0.1" and "::1" only, so another
+    // 127.x source address counts as remote for protected mode and enable-debug-command local.
+    if (loopback) *loopback = ntohl(in->sin_addr.s_addr) == INADDR_LOOPBACK;
     return std::string(ip) + ":" + std::to_string(ntohs(in->sin_port));
   }
   if (sa->sa_family == AF_INET6) {
@@ -57,7 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : net_(net), socket_(std::move(socket)), client_(id, now_ms) {}
 
   Client& client() { return client_; }
-  size_t query_buffer_capacity() const { return in_.capacity(); }
+  size_t query_buffer_capacity() const { return in_.size(); }
 
   void Start() {
     net_.server().AddClient(&client_);
@@ -84,7 +114,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     reading_ = false;
     if (closed_) return;
     if (wait_ec || client_.Has(kClientCloseAsap)) return Close();
-    if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
+    if (in_.size() - in_len_ < kReadChunk) in_.Reserve(in_len_ + kReadChunk, in_len_);
     asio::error_code ec;
     size_t n = socket_.read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return StartRead();
@@ -109,7 +139,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // True when there was something (bytes or the peer's close).
   bool ReadWhileBlocked() {
     if (closed_ || !reading_ || client_.Has(kClientCloseAsap)) return false;
-    if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
+    if (in_.size() - in_len_ < kReadChunk) in_.Reserve(in_len_ + kReadChunk, in_len_);
     asio::error_code ec;
     size_t n = socket_.read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
@@ -165,9 +195,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (in_start_ == in_len_) {
       in_start_ = in_len_ = 0;
       // Give back a buffer grown for a big request once it is consumed.
-      if (in_.size() > 4 * kReadChunk) {
-        std::string().swap(in_);
-      }
+      if (in_.size() > 4 * kReadChunk) in_.Release();
     } else if (in_start_ > 0 && in_len_ - in_start_ < in_start_) {
       std::memmove(in_.data(), in_.data() + in_start_, in_len_ - in_start_);
       in_len_ -= in_start_;
@@ -369,7 +397,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string().swap(client_.pending_push);
     client_.DropShared();
     std::string().swap(write_buf_);
-    std::string().swap(in_);
+    in_.Release();
     in_start_ = in_len_ = write_off_ = 0;
     SyncPendingWrite();
     net_.server().RemoveClient(&client_);
@@ -389,7 +417,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::generic::stream_protocol::socket socket_;
   Client client_;
   protocol::RespParser parser_;
-  std::string in_;
+  QueryBuffer in_;
   size_t in_start_ = 0, in_len_ = 0;
   std::string write_buf_;  // the part of a reply the socket did not take yet
   size_t write_off_ = 0;
@@ -562,10 +590,10 @@ void Network::OnAccepted(asio::generic::stream_protocol::socket socket, bool uni
     auto here = socket.local_endpoint(ec);
     if (!ec) local = FormatEndpoint(here, nullptr);
   }
-  // Protected mode (Redis 3.2+): with the default bind addresses and no password, only loopback
-  // clients may talk to the server.
-  static const std::vector<std::string> kDefaultBind = {"*", "-::*"};
-  if (!loopback && cfg.protected_mode && cfg.requirepass.empty() && cfg.bind == kDefaultBind) {
+  // Protected mode: with no password only loopback and unix-socket clients may talk to the
+  // server. Since Redis 7.0 this holds whatever `bind` says (checked against 7.0.15).
+  if (!loopback && cfg.protected_mode && cfg.requirepass.empty()) {
+    // Word for word Redis 7.0.15's text, "Setup a an" included: clients match on it.
     static constexpr std::string_view kDenied =
         "-DENIED Redis is running in protected mode because protected mode is enabled and no "
         "password is set for the default user. In this mode connections are only accepted from "
@@ -577,7 +605,7 @@ void Network::OnAccepted(asio::generic::stream_protocol::socket socket, bool uni
         "Alternatively you can just disable the protected mode by editing the Redis "
         "configuration file, and setting the protected mode option to 'no', and then restarting "
         "the server. 3) If you started the server manually just for testing, restart it with the "
-        "'--protected-mode no' option. 4) Set up an authentication password for the default "
+        "'--protected-mode no' option. 4) Setup a an authentication password for the default "
         "user. NOTE: You only need to do one of the above things in order for the server to "
         "start accepting connections from the outside.\r\n";
     asio::error_code ignored;
@@ -624,6 +652,14 @@ void Network::MarkPendingWrite(std::shared_ptr<Connection> c) {
 void Network::Remove(uint64_t id) { connections_.erase(id); }
 
 bool Network::OverOutputLimit(Client& c, size_t unsent) {
+  // Redis's fix for CVE-2025-21605: a client that has not authenticated may not leave more than
+  // 1 KB of replies (its -NOAUTH errors) unread, or a pipeline it never reads grows unbounded.
+  // Redis counts only what overflows a client's 16 KB reply buffer, so that is the allowance.
+  constexpr size_t kUnauthenticatedLimit = 16 * 1024 + 1024;
+  if (unsent > kUnauthenticatedLimit && !c.authenticated() &&
+      !server_.config().requirepass.empty()) {
+    return true;
+  }
   // Redis classes a subscribed client as pubsub and every other one (MONITOR too) as normal;
   // baozi has no replicas.
   const OutputBufferLimit& limit =

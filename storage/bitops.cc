@@ -396,7 +396,8 @@ std::string BitOp(BitOpKind op, std::span<const std::string_view> srcs) {
   std::string result(maxlen, '\0');
   if (maxlen == 0) return result;
   unsigned char* r = reinterpret_cast<unsigned char*>(result.data());
-  std::memcpy(r, srcs[0].data(), srcs[0].size());
+  // An empty source may have a null data(), which memcpy must not be given even for 0 bytes.
+  if (!srcs[0].empty()) std::memcpy(r, srcs[0].data(), srcs[0].size());
 
   if (op == BitOpKind::kNot) {
     size_t i = 0;

@@ -140,8 +140,8 @@ void CmdHello(CmdContext& ctx) {
   if (!c.authenticated() && !ctx.config().requirepass.empty()) {
     return ctx.SendError(
         "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
-        "RESP protocol version at the same time");
+        "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+        "protocol version at the same time");
   }
   if (name) c.set_name(*name);
   if (ver != 0) c.set_resp(static_cast<int>(ver));

@@ -55,7 +55,7 @@ void CmdCommandInfo(CmdContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); ++i) {
     const Command* c = FindByFullName(ctx.server().registry(), ctx.arg(i));
     if (c == nullptr) {
-      ctx.rb().SendNullArray();
+      ctx.rb().SendNull();  // Redis 7.0 addReplyNull: $-1, where COMMAND DOCS leaves it out
     } else {
       EmitInfo(ctx, *c);
     }

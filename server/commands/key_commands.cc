@@ -343,7 +343,10 @@ void TtlGeneric(CmdContext& ctx, bool output_ms, bool absolute) {
   // start time, Redis 7.0 still counts the TTL down from now.
   int64_t ttl = absolute ? expire : expire - ctx.server().clock().NowMs();
   if (ttl < 0) ttl = 0;
-  ctx.rb().SendLong(output_ms ? ttl : (ttl + 500) / 1000);
+  // Unsigned so that an expire near INT64_MAX rounds without overflowing (Redis replies
+  // 9223372036854776 for EXPIRETIME of PEXPIREAT 9223372036854775807).
+  ctx.rb().SendLong(output_ms ? ttl
+                              : static_cast<int64_t>((static_cast<uint64_t>(ttl) + 500) / 1000));
 }
 void CmdTtl(CmdContext& ctx) { TtlGeneric(ctx, false, false); }
 void CmdPTtl(CmdContext& ctx) { TtlGeneric(ctx, true, false); }

@@ -40,7 +40,7 @@ void CmdConfigSet(CmdContext& ctx) {
   if ((ctx.argc() - 2) % 2 != 0) {
     return ctx.SendArityError();
   }
-  auto r = ctx.server().config_table().Set(ctx.args().subspan(2));
+  auto r = ctx.server().config_table().Set(ctx.args().subspan(2), ctx.client().Has(kClientLocal));
   if (!r) return ctx.SendError(r.error());
   ctx.rb().SendOk();
 }

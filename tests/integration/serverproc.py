@@ -159,6 +159,14 @@ class Server:
             self.proc.wait()
         _live.discard(self)
 
+    def rss_bytes(self) -> int:
+        """The server process's resident memory (VmRSS), in bytes."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        raise AssertionError("no VmRSS line")
+
     def log_tail(self, n: int = 40) -> str:
         try:
             lines = self.log_path.read_text(errors="replace").splitlines()

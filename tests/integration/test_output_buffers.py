@@ -28,13 +28,6 @@ MB = 1024 * 1024
 DEADLINE_S = 10.0
 
 
-def rss_bytes(server) -> int:
-    with open(f"/proc/{server.proc.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS line")
-
 
 def stalled_socket(server) -> socket.socket:
     """A connection whose small receive buffer fills quickly; the test never reads it
@@ -98,7 +91,7 @@ def test_stalled_subscriber_hits_the_default_hard_limit(server, r):
     does not read closes it; the server's memory stays far below 3x the limit."""
     sub = subscribe(server, channels=["flood"])
     sub_id = subscriber_ids(r)[0]
-    start_rss = rss_bytes(server)
+    start_rss = server.rss_bytes()
     peak = start_rss
     payload = b"x" * (64 * 1024)
     pipe = r.pipeline(transaction=False)
@@ -108,7 +101,7 @@ def test_stalled_subscriber_hits_the_default_hard_limit(server, r):
         for _ in range(32):  # 2 MB per round trip
             pipe.publish("flood", payload)
         pipe.execute()
-        peak = max(peak, rss_bytes(server))
+        peak = max(peak, server.rss_bytes())
     hard = 32 * MB
     assert peak - start_rss < 2 * hard, (start_rss, peak)
     assert client_fields(r, sub_id) is None
@@ -265,7 +258,7 @@ def test_pipelining_client_that_does_not_read_stays_bounded(server, r, is_baozi)
         pytest.skip("Redis has no output backpressure for unlimited classes")
     value = bytes(range(256)) * 4096  # 1 MB
     r.set("big", value)
-    start_rss = rss_bytes(server)
+    start_rss = server.rss_bytes()
     s = stalled_socket(server)
     n = 120
     s.sendall(rawresp.encode("GET", "big") * n + rawresp.encode("PING"))
@@ -279,7 +272,7 @@ def test_pipelining_client_that_does_not_read_stays_bounded(server, r, is_baozi)
 
     fields = wait_until(backpressured, "the stalled client to hold unsent replies")
     time.sleep(0.3)  # it would keep going here if nothing held it back
-    peak = rss_bytes(server)
+    peak = server.rss_bytes()
     assert peak - start_rss < 40 * MB, (start_rss, peak)
     assert int(fields["omem"]) < 8 * MB
     assert r.ping()  # everyone else is served
@@ -291,7 +284,7 @@ def test_pipelining_client_that_does_not_read_stays_bounded(server, r, is_baozi)
     for i in range(n):
         assert read_exactly(s, len(reply)) == reply, f"reply {i}"
     assert read_exactly(s, 7) == b"+PONG\r\n"
-    assert rss_bytes(server) - start_rss < 40 * MB
+    assert server.rss_bytes() - start_rss < 40 * MB
     s.close()
 
 
