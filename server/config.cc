@@ -370,6 +370,11 @@ constexpr EnumName<ProtectedAction> kProtectedActions[] = {
     {"yes", ProtectedAction::kYes},
     {"local", ProtectedAction::kLocal},
 };
+constexpr EnumName<SanitizeDump> kSanitizeModes[] = {
+    {"no", SanitizeDump::kNo},
+    {"yes", SanitizeDump::kYes},
+    {"clients", SanitizeDump::kClients},
+};
 
 enum class NumKind { kInteger, kMemory, kOctal };
 
@@ -888,6 +893,8 @@ std::vector<Param> BuildTable() {
                         kProtectedActions, d.enable_debug_command));
   t.push_back(EnumParam("enable-protected-configs", kImmutable, &Config::enable_protected_configs,
                         kProtectedActions, d.enable_protected_configs));
+  t.push_back(EnumParam("sanitize-dump-payload", 0, &Config::sanitize_dump_payload, kSanitizeModes,
+                        d.sanitize_dump_payload));
   Param hz = NumericParam("hz", 0, &Config::hz, 0, kIntMax, d.hz);
   // Redis takes any hz but runs (and reports) it clamped to [1, 500].
   hz.set = [inner = std::move(hz.set)](Config& c, Args a, SetContext& ctx) -> SetResult {

@@ -58,6 +58,9 @@ enum class MaxmemoryPolicy : uint8_t {
 // enable-debug-command / enable-protected-configs: never, always, or only for clients on a
 // loopback (127.0.0.1, ::1) or unix-socket connection.
 enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
+// sanitize-dump-payload. baozi validates every RESTORE payload and RDB file deeply whatever
+// the setting says: the parameter exists so that configurations and tools setting it work.
+enum class SanitizeDump : uint8_t { kNo, kYes, kClients };
 
 // Parses Redis's notify-keyspace-events letters ("KEA", "Ex", ...) into a mask. Any other
 // character fails with Redis's message.
@@ -105,6 +108,7 @@ struct Config {
   int hz = 10;
   ProtectedAction enable_debug_command = ProtectedAction::kNo;
   ProtectedAction enable_protected_configs = ProtectedAction::kNo;
+  SanitizeDump sanitize_dump_payload = SanitizeDump::kNo;
   // Persistence
   std::string dir;  // absolute working directory; ConfigTable fills it in
   std::string dbfilename = "dump.rdb";

@@ -119,6 +119,7 @@ TEST_CASE("config: defaults print as redis-server 7.0.15's CONFIG GET", "[config
       {"dir", fs::current_path().string()},
       {"enable-debug-command", "no"},
       {"enable-protected-configs", "no"},
+      {"sanitize-dump-payload", "no"},
       {"hash-max-listpack-entries", "512"},
       {"hash-max-listpack-value", "64"},
       {"hash-max-ziplist-entries", "512"},
