@@ -79,6 +79,20 @@ def run(server: Server, argv: list[str], requests: int, pipeline: int) -> tuple[
     return rps, requests / cpu if cpu > 0 else float("inf")
 
 
+def run_rounds(servers: list[Server], work: dict[str, list[str]], rounds: int, requests: int,
+               pipeline: int) -> dict[str, dict[str, list[tuple[float, float]]]]:
+    """Runs every workload on every server, `rounds` times: {workload: {server: [(rps, per
+    CPU-s)]}}. Which server goes first alternates, so neither always runs on a warm cache."""
+    results: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    for r in range(rounds):
+        for name, argv in work.items():
+            order = servers if r % 2 == 0 else list(reversed(servers))
+            for s in order:
+                results.setdefault(name, {}).setdefault(s.name, []).append(
+                    run(s, argv, requests, pipeline))
+    return results
+
+
 def print_table(results: dict[str, dict[str, list[tuple[float, float]]]], pipeline: int) -> None:
     """The markdown table of medians: requests/s and per CPU-second, with baozi/redis ratios."""
     print(f"| workload (-P {pipeline}) | baozi req/s | redis req/s | ratio | "
@@ -104,7 +118,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="script-bench-") as tmp:
         servers = [Server("baozi", baozi_bin, Path(tmp) / "baozi"),
                    Server("redis", "/usr/bin/redis-server", Path(tmp) / "redis")]
-        results: dict[str, dict[str, list[tuple[float, float]]]] = {}
         try:
             for s in servers:
                 s.start()
@@ -113,14 +126,8 @@ def main() -> int:
             shas = {name: sha_of(servers[0], body) for name, body in SCRIPTS.items()}
             for name, body in SCRIPTS.items():
                 assert sha_of(servers[1], body) == shas[name]
-            work = workloads(shas)
-            for r in range(opts.rounds):
-                for name, argv in work.items():
-                    # Alternate which server goes first, so neither always runs on a warm cache.
-                    order = servers if r % 2 == 0 else list(reversed(servers))
-                    for s in order:
-                        results.setdefault(name, {}).setdefault(s.name, []).append(
-                            run(s, argv, opts.requests, opts.pipeline))
+            results = run_rounds(servers, workloads(shas), opts.rounds, opts.requests,
+                                 opts.pipeline)
         finally:
             for s in servers:
                 s.stop()

@@ -34,7 +34,7 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rdb_bench import Server  # noqa: E402  (start/stop/CPU helpers)
-from script_bench import print_table, run  # noqa: E402  (a run with CPU time; the table)
+from script_bench import print_table, run_rounds  # noqa: E402  (alternating runs; the table)
 
 BIG_ENTRIES = 200_000
 MEMORY_ENTRIES = 1_000_000
@@ -86,19 +86,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="stream-bench-") as tmp:
         servers = [Server("baozi", baozi_bin, Path(tmp) / "baozi"),
                    Server("redis", "/usr/bin/redis-server", Path(tmp) / "redis")]
-        results: dict[str, dict[str, list[tuple[float, float]]]] = {}
         memory: dict[str, float] = {}
         try:
             for s in servers:
                 s.start()
                 preload(s.port)
-            for r in range(opts.rounds):
-                for name, argv in WORKLOADS.items():
-                    # Alternate which server goes first, so neither always runs on a warm cache.
-                    order = servers if r % 2 == 0 else list(reversed(servers))
-                    for s in order:
-                        results.setdefault(name, {}).setdefault(s.name, []).append(
-                            run(s, argv, opts.requests, opts.pipeline))
+            results = run_rounds(servers, WORKLOADS, opts.rounds, opts.requests, opts.pipeline)
             for s in servers:
                 memory[s.name] = bytes_per_entry(s.port)
         finally:
