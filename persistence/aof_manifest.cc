@@ -55,10 +55,11 @@ bool IsPrint(unsigned char c) { return c >= 0x20 && c < 0x7f; }
 
 std::string FormatLine(const FileInfo& f) {
   std::string out = "file ";
-  // Redis quotes only what sdsneedsrepr flags, which misses "'": a name like "it's" then
-  // opens a quote when read back, and the manifest no longer loads. We quote those too (Redis
-  // reads the quoted form fine); every other name is written exactly as Redis writes it.
-  const bool quote = NeedsRepr(f.name) || f.name.find('\'') != std::string::npos;
+  // Redis quotes only what sdsneedsrepr flags, which misses "'" and the empty name: a name
+  // like "it's" then opens a quote when read back, and an empty one leaves the line a word
+  // short, so the manifest no longer loads. We quote those too (Redis reads the quoted forms
+  // fine); every other name is written exactly as Redis writes it.
+  const bool quote = f.name.empty() || NeedsRepr(f.name) || f.name.find('\'') != std::string::npos;
   out += quote ? Repr(f.name) : f.name;
   out += " seq ";
   out += std::to_string(f.seq);

@@ -11,7 +11,8 @@
 # regression once the bug is fixed.
 #
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_JOBS (make -j, default 2),
-# FUZZ_REPLAY_ONLY=1 (replay the seed corpora, do not fuzz), CXX (default clang++-19).
+# FUZZ_REPLAY_ONLY=1 (replay the seed corpora, do not fuzz), FUZZ_SEED (libFuzzer's -seed;
+# default random), CXX (default clang++-19).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -34,9 +35,13 @@ if [[ -z $cxx ]]; then
 fi
 
 t0=$(date +%s)
-CXX=$cxx cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBAOZI_FUZZ=ON \
-  -DBAOZI_SANITIZE=ON -DBAOZI_TESTS=OFF >"$build.cmake.log" 2>&1 ||
-  { cat "$build.cmake.log"; exit 2; }
+# A build directory already configured for fuzzing (scripts/sanitize.sh's build-asan, which
+# also holds the test suites) is used as it is; any other is configured with the targets only.
+if ! grep -qs '^BAOZI_FUZZ:BOOL=ON$' "$build/CMakeCache.txt"; then
+  CXX=$cxx cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBAOZI_FUZZ=ON \
+    -DBAOZI_SANITIZE=ON -DBAOZI_TESTS=OFF >"$build.cmake.log" 2>&1 ||
+    { cat "$build.cmake.log"; exit 2; }
+fi
 make -C "$build" -j"${FUZZ_JOBS:-2}" $(printf '%s_fuzz ' "${targets[@]}") >"$build.make.log" 2>&1 ||
   { tail -50 "$build.make.log"; exit 2; }
 echo "fuzz: built ${#targets[@]} targets in $(($(date +%s) - t0)) s"
@@ -64,6 +69,7 @@ for t in "${targets[@]}"; do
   extra=()
   [[ $t = dispatch ]] && extra=(-max_len=4096)
   [[ $t = glob ]] && extra=(-max_len=512)
+  [[ -n ${FUZZ_SEED:-} ]] && extra+=(-seed="$FUZZ_SEED")
   set +e
   "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$t-" "${extra[@]}" "$build/corpus/$t" "$seeds" \

@@ -10,7 +10,10 @@ PACKAGES=(
   libasio-dev libxxhash-dev libjemalloc-dev liblzf-dev catch2
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
   redis-server redis-tools
-  python3 python3-redis python3-pytest
+  python3 python3-redis python3-pytest python3-pytest-xdist
+  # The sanitizer and fuzzing stages (scripts/sanitize.sh, scripts/fuzz.sh): clang 19 with its
+  # sanitizer and libFuzzer runtimes.
+  clang-19 libclang-rt-19-dev
   # The clients and tools the drop-in tests run unchanged (tests/integration, tests/clients).
   tmux python3-gevent python3-celery python3-rq nutcracker prometheus-redis-exporter nodejs
 )

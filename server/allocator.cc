@@ -46,6 +46,17 @@
 #ifndef BAOZI_CLANG_SANITIZER
 #define BAOZI_CLANG_SANITIZER 0
 #endif
+// clang links TSan's runtime statically, with its own operator new/delete in the same object
+// as hooks the program needs: ours would be defined twice. (g++'s shared libtsan lets ours
+// win, as ASan's runtimes do.) Under clang's TSan, used_memory then counts malloc only.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BAOZI_KEEP_SANITIZER_NEW 1
+#endif
+#endif
+#ifndef BAOZI_KEEP_SANITIZER_NEW
+#define BAOZI_KEEP_SANITIZER_NEW 0
+#endif
 
 #if BAOZI_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -74,7 +85,7 @@ constinit std::atomic<size_t> g_used{0};
 
 inline void Add(size_t n) { g_used.fetch_add(n, std::memory_order_relaxed); }
 inline void Sub(size_t n) { g_used.fetch_sub(n, std::memory_order_relaxed); }
-inline void Change(size_t old_size, size_t new_size) {
+[[maybe_unused]] inline void Change(size_t old_size, size_t new_size) {
   if (new_size >= old_size) {
     Add(new_size - old_size);
   } else {
@@ -84,7 +95,9 @@ inline void Change(size_t old_size, size_t new_size) {
 
 // The *allocx functions reject size 0; malloc(0) must still return a unique pointer.
 inline size_t NonZero(size_t n) { return n != 0 ? n : 1; }
-inline bool PowerOfTwo(size_t align) { return align != 0 && (align & (align - 1)) == 0; }
+[[maybe_unused]] inline bool PowerOfTwo(size_t align) {
+  return align != 0 && (align & (align - 1)) == 0;
+}
 
 #if BAOZI_REPLACE_MALLOC
 #if BAOZI_JEMALLOC
@@ -206,11 +219,11 @@ inline void Deallocate(void* p) {
   Sub(malloc_usable_size(p));
   std::free(p);
 }
-inline void DeallocateSized(void* p, size_t, size_t) { Deallocate(p); }
+[[maybe_unused]] inline void DeallocateSized(void* p, size_t, size_t) { Deallocate(p); }
 
 #endif
 
-void* NewOrThrow(size_t n) {
+[[maybe_unused]] void* NewOrThrow(size_t n) {
   for (;;) {
     if (void* p = Allocate(n)) return p;
     std::new_handler h = std::get_new_handler();
@@ -219,7 +232,7 @@ void* NewOrThrow(size_t n) {
   }
 }
 
-void* NewAlignedOrThrow(size_t n, std::align_val_t al) {
+[[maybe_unused]] void* NewAlignedOrThrow(size_t n, std::align_val_t al) {
   for (;;) {
     if (void* p = AllocateAligned(n, static_cast<size_t>(al))) return p;
     std::new_handler h = std::get_new_handler();
@@ -315,6 +328,7 @@ namespace a = baozi::alloc;
 
 // ---- operator new / delete ----
 
+#if !BAOZI_KEEP_SANITIZER_NEW
 void* operator new(size_t n) { return a::NewOrThrow(n); }
 void* operator new[](size_t n) { return a::NewOrThrow(n); }
 void* operator new(size_t n, const std::nothrow_t&) noexcept {
@@ -368,6 +382,7 @@ void operator delete(void* p, size_t n, std::align_val_t al) noexcept {
 void operator delete[](void* p, size_t n, std::align_val_t al) noexcept {
   a::DeallocateSized(p, n, static_cast<size_t>(al));
 }
+#endif  // !BAOZI_KEEP_SANITIZER_NEW
 
 // ---- the C allocation functions ----
 

@@ -357,7 +357,12 @@ class Dict {
   };
 
   static size_t NodeBytes(size_t key_len) {
+    // offsetof on a Node whose V is not standard-layout is conditionally supported; g++ and
+    // clang both support it (the layout is the plain struct's) but clang warns.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
     return std::max(sizeof(Node), offsetof(Node, key_start) + key_len);
+#pragma GCC diagnostic pop
   }
   template <class... Args>
   static Node* NewNode(Node* next, std::string_view key, Args&&... args) {

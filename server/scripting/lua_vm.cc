@@ -1139,7 +1139,10 @@ LuaVm::ErrorInfo LuaVm::ExtractErrorInfo(lua_State* L) {
     return found;
   };
   info.has_msg = get("err", &info.msg);
-  info.has_location = get("source", &info.source) & get("line", &info.line);
+  // Both fields are read even when the first is missing.
+  const bool has_source = get("source", &info.source);
+  const bool has_line = get("line", &info.line);
+  info.has_location = has_source && has_line;
   lua_getfield(L, -1, "ignore_error_stats_update");
   if (lua_isboolean(L, -1)) info.ignore_stats = lua_toboolean(L, -1);
   lua_pop(L, 1);

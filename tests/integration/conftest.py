@@ -21,6 +21,14 @@ from serverproc import Server, ServerError, baozi_binary, is_redis_binary, oracl
 _counter = itertools.count()
 
 
+def pytest_configure(config):
+    # scripts/integration.sh runs the suite in parallel (pytest-xdist), then the tests marked
+    # serial one at a time: those that bound how long the server takes to answer, which other
+    # tests' servers sharing the two cores would distort.
+    config.addinivalue_line(
+        "markers", "serial: times the server's answers; run alone, not beside other tests")
+
+
 @pytest.fixture(scope="session")
 def server_binary():
     path = baozi_binary()

@@ -39,6 +39,15 @@ def oracle_binary() -> Path:
     return Path(os.environ.get("REDIS_ORACLE", str(DEFAULT_ORACLE))).absolute()
 
 
+def sanitizer() -> str:
+    """The sanitizer the server under test was built with ("asan", "tsan"), or "".
+
+    scripts/sanitize.sh says so through $BAOZI_SANITIZER: a sanitizer's allocator and shadow
+    memory make the server's RSS say nothing about baozi's own memory.
+    """
+    return os.environ.get("BAOZI_SANITIZER", "")
+
+
 def is_redis_binary(path: Path) -> bool:
     """True when `path` is Redis itself rather than baozi.
 

@@ -638,6 +638,7 @@ def test_info_reports_expiry_stats(r):
 # A mass expiry keeps the loop responsive.
 
 
+@pytest.mark.serial
 def test_mass_expiry_does_not_stall(server):
     n = int(os.environ.get("BAOZI_MASS_EXPIRY_KEYS", "100000"))
     window = 200

@@ -16,6 +16,7 @@ import pytest
 
 import rawresp
 from polling import wait_until
+from serverproc import sanitizer
 
 N = 10_000
 
@@ -78,7 +79,8 @@ def test_ten_thousand_idle_clients(server_factory, oracle_factory):
         results[name] = per_client
     print(f"idle client RSS: server under test {results['server']:.0f} B, "
           f"Redis 7.0.15 {results['redis']:.0f} B")
-    assert results["server"] <= results["redis"] * 1.05 + 256
+    if not sanitizer():  # under ASan the 10,000 clients and the LSan check at exit still count
+        assert results["server"] <= results["redis"] * 1.05 + 256
 
 
 def test_killed_clients_leave_no_half_transaction(server):

@@ -147,6 +147,11 @@ TEST_CASE("manifest: SplitArgs follows sdssplitargs", "[aof][manifest]") {
   m.SetUpgradeBase("it's");
   CHECK(m.ToString() == "file \"it's\" seq 1 type b\n");
   CHECK(Manifest::Parse(m.ToString())->base()->name == "it's");
+  // An empty name (a manifest may say file "") would leave Redis's line a word short.
+  auto empty = Manifest::Parse("file \"\" seq 1 type b\n");
+  REQUIRE(empty);
+  CHECK(empty->ToString() == "file \"\" seq 1 type b\n");
+  CHECK(Manifest::Parse(empty->ToString())->base()->name.empty());
   CHECK(SplitArgs("") == V{});
   CHECK_FALSE(SplitArgs("\"open").has_value());
   CHECK_FALSE(SplitArgs("'open").has_value());
