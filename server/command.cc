@@ -5,10 +5,13 @@
 
 namespace baozi {
 
+// ASCII only, as std::tolower is in the "C" LC_CTYPE the server keeps (main sets LC_COLLATE
+// alone), without a libc call per byte.
 std::string_view LowercaseInto(std::string_view name, char* buf, size_t cap) {
   if (name.size() > cap) return {};
   for (size_t i = 0; i < name.size(); ++i) {
-    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    const char c = name[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
   }
   return {buf, name.size()};
 }
