@@ -1,19 +1,25 @@
 #include "server/command.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace baozi {
 
+namespace {
 // ASCII only, as std::tolower is in the "C" LC_CTYPE the server keeps (main sets LC_COLLATE
 // alone), without a libc call per byte.
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+}  // namespace
+
 std::string_view LowercaseInto(std::string_view name, char* buf, size_t cap) {
   if (name.size() > cap) return {};
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
-  }
+  for (size_t i = 0; i < name.size(); ++i) buf[i] = AsciiLower(name[i]);
   return {buf, name.size()};
+}
+
+std::string Lowercase(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
 }
 
 Command::Command(const CommandSpec& spec, const Command* parent) : spec_(spec), parent_(parent) {
@@ -90,8 +96,7 @@ std::expected<void, std::string> CommandRegistry::Rename(std::string_view from,
     std::erase(all_, c);
     return {};
   }
-  std::string lower(to);
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string lower = Lowercase(to);
   if (index_.contains(lower)) return std::unexpected("Target command name already exists");
   renamed_.push_back(std::move(lower));
   index_[renamed_.back()] = c;

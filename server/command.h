@@ -43,6 +43,7 @@ enum CmdFlag : uint32_t {
   kNoMandatoryKeys = 1 << 17,
   kAllowBusy = 1 << 18,
   kNoAsyncLoading = 1 << 19,
+  kProtected = 1 << 20,  // DEBUG: refused unless enable-debug-command allows it (CMD_PROTECTED)
 };
 
 // Redis's legacy key triple; last < 0 counts from the end (-1 = the last argument).
@@ -142,6 +143,8 @@ class CommandRegistry {
 
 // Lowercases name into buf (at most cap bytes); returns the view or an empty view when too long.
 std::string_view LowercaseInto(std::string_view name, char* buf, size_t cap);
+// The same, into a new string of any length.
+std::string Lowercase(std::string_view name);
 
 // Each command family registers itself from its own file.
 void RegisterStringCommands(CommandRegistry& r);

@@ -346,7 +346,7 @@ DispatchResult Dispatch(Server& server, Client& client, std::span<const std::str
   }
   // DEBUG under enable-debug-command is refused before AUTH is asked for, as in Redis's
   // processCommand (and so is queued as an error inside MULTI).
-  if (cmd->name() == "debug" && !DebugCommandAllowed(server.config(), client)) {
+  if (cmd->Has(kProtected) && !DebugCommandAllowed(server.config(), client)) {
     Reject(server, client, argv, cmd, kErrDebugNotAllowed);
     return DispatchResult::kDone;
   }

@@ -4,7 +4,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +11,7 @@
 
 #include "server/allocator.h"
 #include "server/aof.h"
+#include "server/command.h"
 #include "server/commands/common.h"
 #include "server/memory_overhead.h"
 #include "server/scripting/functions.h"
@@ -450,8 +450,7 @@ std::string GenerateInfo(Server& server, std::span<const std::string_view> args)
   std::set<std::string, std::less<>> wanted;
   bool all = false, defaults = args.empty();
   for (std::string_view a : args) {
-    std::string lower(a);
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string lower = Lowercase(a);
     if (lower == "all" || lower == "everything") {
       all = true;
     } else if (lower == "default") {

@@ -359,7 +359,7 @@ void RegisterServerCommands(CommandRegistry& r) {
          CmdShutdown,
          "server"});
   r.Add({"monitor", 1, kAdmin | kNoScript | kLoading | kStale, {}, CmdMonitor, "server"});
-  r.Add({"debug", -2, kAdmin | kNoScript | kLoading | kStale, {}, CmdDebug, "server"});
+  r.Add({"debug", -2, kAdmin | kNoScript | kLoading | kStale | kProtected, {}, CmdDebug, "server"});
   Command* slowlog = r.Add({"slowlog", -2, 0, {}, CmdContainer, "server"});
   slowlog->AddSubcommand({"get", -2, kAdmin | kLoading | kStale, {}, CmdSlowlogGet, "server"});
   slowlog->AddSubcommand({"len", 2, kAdmin | kLoading | kStale, {}, CmdSlowlogLen, "server"});
